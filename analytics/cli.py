@@ -1,0 +1,166 @@
+"""`optout-cohorts`: load CSV exports, print the cohort report, write the demo data, start the dashboard.
+
+A thin layer over analytics: it parses arguments, calls the domain, prints. A user error ends with a plain
+paragraph on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from analytics import ingest, report, store
+from analytics.errors import UserError
+from analytics.settings import DEFAULTS, from_mapping
+from analytics.tables import TABLES
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-03-15") from None
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE, e.g. stop_above=0.45")
+    return name.strip(), value.strip()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="optout-cohorts",
+        description="Health of non-opt-in (soft opt-in) email cohorts, source by source.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    load = commands.add_parser("ingest", help="load canonical CSV files (SPEC §4) into the database")
+    load.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database file (default: $OPTOUT_COHORTS_DB or data/optout-cohorts.duckdb)",
+    )
+    load.add_argument(
+        "--table",
+        choices=sorted(TABLES),
+        help="the table of every file (default: recognised from the columns)",
+    )
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    rep = commands.add_parser("report", help="the cohort report as of a date (SPEC §9)")
+    rep.add_argument("--db", type=Path, default=None)
+    rep.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="report date YYYY-MM-DD (default: the latest send date in the data)",
+    )
+    rep.add_argument("--window-weeks", type=int, default=None, help="window length in weeks (default 4)")
+    rep.add_argument(
+        "--setting",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting, e.g. --setting stop_above=0.45 (repeatable)",
+    )
+    rep.add_argument("--format", choices=("json", "csv"), default="json")
+    rep.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+
+    demo = commands.add_parser("demo", help="write the demo brand's CSV files (deterministic)")
+    demo.add_argument("--out", type=Path, default=store.PROJECT_ROOT / "data" / "demo")
+    demo.add_argument("--scale", type=float, default=1.0, help="size multiplier (benchmarks use larger)")
+    demo.add_argument("--seed", type=int, default=None)
+
+    ui = commands.add_parser("dashboard", help="start the dashboard (Streamlit)")
+    ui.add_argument("--db", type=Path, default=None)
+    ui.add_argument("--port", type=int, default=8501)
+    return parser
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise UserError(f"File(s) not found: {', '.join(missing)}. Check the path and try again.")
+    con = store.connect(args.db)
+    try:
+        for result in ingest.ingest_files(con, args.files, args.table):
+            print(result.describe())
+    finally:
+        con.close()
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    overrides = dict(args.setting)
+    if args.window_weeks is not None:
+        overrides["window_weeks"] = args.window_weeks
+    try:
+        settings = from_mapping({**DEFAULTS.as_dict(), **overrides})
+    except ValueError as error:
+        raise UserError(f"Invalid setting: {error}.") from None
+    con = store.connect(args.db)
+    try:
+        as_of = args.as_of or report.latest_send_date(con)
+        if as_of is None:
+            raise UserError(
+                "The database holds no sends yet: load campaigns and events (or campaign_stats) "
+                "first, or give --as-of."
+            )
+        result = report.build_report(con, as_of, settings)
+        for warning in report.data_quality(con, as_of):
+            print(f"warning: {warning}", file=sys.stderr)
+    finally:
+        con.close()
+    text = (
+        json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+        if args.format == "json"
+        else report.report_csv(result)
+    )
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analytics import demo
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    kwargs = {"scale": args.scale} | ({"seed": args.seed} if args.seed is not None else {})
+    for path in demo.generate(args.out, **kwargs):
+        print(path)
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
+    env = None
+    if args.db:
+        import os
+
+        env = {**os.environ, store.ENV_DB_PATH: str(args.db.resolve())}
+    return subprocess.call(command, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"ingest": _ingest, "report": _report, "demo": _demo, "dashboard": _dashboard}[args.command]
+    try:
+        return handler(args)
+    except UserError as error:
+        print(f"optout-cohorts {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Errors that carry what the user must fix. The CLI and the dashboard catch `UserError` at one boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class UserError(Exception):
+    """Something the user can fix: the message says what is wrong, where, and how to fix it."""
+
+
+@dataclass
+class Problem:
+    """One kind of problem in one column of a file, with the first offending rows."""
+
+    column: str | None
+    message: str
+    fix: str
+    rows: list[int] = field(default_factory=list)  # spreadsheet row numbers (the header is row 1)
+    values: list[str] = field(default_factory=list)
+    count: int = 0
+
+    def describe(self) -> str:
+        where = f"column '{self.column}'" if self.column else "the header"
+        text = f"{where}: {self.message}"
+        if self.count:
+            shown = ", ".join(
+                f"row {r} ({v!r})" if v is not None else f"row {r}"
+                for r, v in zip(self.rows, self.values, strict=False)
+            )
+            more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
+            text += f" — {self.count} row(s): {shown}{more}"
+        return f"{text}. Fix: {self.fix}"
+
+
+class InvalidFile(UserError):
+    """A file that cannot be loaded; nothing of it was written."""
+
+    def __init__(self, file_name: str, problems: list[Problem], table: str | None = None):
+        self.file_name = file_name
+        self.problems = problems
+        self.table = table
+        what = f" as {table}" if table else ""
+        lines = [f"{file_name} was not loaded{what}; nothing from it was written:"]
+        lines += [f"  - {p.describe()}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+class DatabaseBusy(UserError):
+    """Another process holds the database file."""

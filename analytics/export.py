@@ -1,0 +1,31 @@
+"""CSV files for people: safe to open in a spreadsheet.
+
+A cell that starts with =, +, -, @, a tab, a carriage return or a line feed is read by spreadsheets as a
+formula (CSV injection); such text cells get a leading apostrophe, which spreadsheets show as plain text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell a spreadsheet would run as a formula; numbers and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A small table as spreadsheet-safe CSV text (for tables that fit in memory: cohort tables, lists)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in columns])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buffer.getvalue()

@@ -1,0 +1,241 @@
+"""The recommendation policy of SPEC §8: one action per cohort and window, with the reasons behind it.
+
+Each rule produces the sentences the marketer reads, with the figures and the thresholds it compared; pages
+and reports show these sentences and never rebuild them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analytics.settings import Settings
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    meaning: str
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action("stop", "Stop", "Stop sending marketing emails to this cohort."),
+        Action(
+            "editorial_only",
+            "Editorial only",
+            "Stop promotional emails; send only 100% editorial newsletters until the rates recover.",
+        ),
+        Action("reduce", "Reduce", "Reduce the commercial pressure: engagement is below the brand's."),
+        Action("hold", "Hold", "Keep the current pressure and look at content and segmentation."),
+        Action("ramp_up", "Ramp up", "The brand may increase the sending rhythm, monitoring as it goes."),
+        Action(
+            "reintroduce_promos",
+            "Reintroduce promos",
+            "The rates recovered: reintroduce promotions, with some editorial content.",
+        ),
+        Action(
+            "welcome_first",
+            "Welcome first",
+            "Never mailed: start with a welcome series (2–3 emails with a visible unsubscribe link), "
+            "then editorial newsletters, then promotions.",
+        ),
+        Action("no_recent_sends", "No recent sends", "Mailed before, but not in this window."),
+        Action("insufficient_data", "Insufficient data", "Too little data in the window to recommend."),
+        Action("no_cohort", "No cohort", "This source has no soft-opt-in clients."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class CohortFigures:
+    """What the policy reads for one cohort and window (counts and fractions; None = no data)."""
+
+    collection_source: str
+    ever_sent: bool
+    send_rows: int
+    soft_opt_in_contacts: int
+    delivered: int
+    clickers: int
+    unsubscribers: int
+    complaint_rate: float | None
+    dissatisfaction_rate: float | None
+    open_ratio: float | None
+    click_ratio: float | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    action: str
+    rule: str
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return ACTIONS[self.action].label
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A fraction as a percentage for reading ('no data' when null)."""
+    return "no data" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def _in_line(ratio: float | None, tolerance: float) -> bool:
+    """A null ratio (baseline rate 0 or null) counts as in line (SPEC §8)."""
+    return ratio is None or ratio >= tolerance
+
+
+def _engagement_sentences(f: CohortFigures, s: Settings) -> tuple[list[str], list[str]]:
+    """(shortfalls, in-line statements) for the open and click ratios against the tolerance."""
+    short, fine = [], []
+    for label, ratio in (("open", f.open_ratio), ("click", f.click_ratio)):
+        if ratio is None:
+            fine.append(
+                f"the {label} ratio cannot be computed (the brand's {label} rate is 0 or unknown), "
+                "which counts as in line"
+            )
+        elif ratio < s.engagement_tolerance:
+            short.append(
+                f"its {label} rate is {percent(ratio, 0)} of the brand's "
+                f"(below the {percent(s.engagement_tolerance, 0)} tolerance)"
+            )
+        else:
+            fine.append(
+                f"its {label} rate is {percent(ratio, 0)} of the brand's "
+                f"(at least {percent(s.engagement_tolerance, 0)})"
+            )
+    return short, fine
+
+
+def _complaint_warnings(f: CohortFigures, s: Settings) -> tuple[str, ...]:
+    if f.complaint_rate is not None and f.complaint_rate >= s.complaint_warn:
+        return (
+            f"Complaint rate {percent(f.complaint_rate, 2)} reaches the {percent(s.complaint_warn, 2)} "
+            "that mailbox providers ask bulk senders to stay below.",
+        )
+    return ()
+
+
+def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None) -> Recommendation:
+    """The first matching rule of SPEC §8. previous_action is the previous window's action (None: no look-back)."""
+    dissat = f.dissatisfaction_rate
+    warnings = _complaint_warnings(f, s)
+
+    if not f.ever_sent:
+        if f.soft_opt_in_contacts > 0:
+            return Recommendation(
+                "welcome_first",
+                "1",
+                (
+                    f"No soft-opt-in marketing email has ever been sent to {f.soft_opt_in_contacts} soft-opt-in "
+                    "client(s) of this source: start with a welcome series (2–3 emails with a visible unsubscribe "
+                    "link), then editorial newsletters, then promotions.",
+                ),
+                warnings,
+            )
+        return Recommendation(
+            "no_cohort",
+            "1",
+            ("This source has no soft-opt-in clients and none was ever mailed under soft opt-in.",),
+            warnings,
+        )
+
+    if f.send_rows == 0:
+        return Recommendation(
+            "no_recent_sends",
+            "2",
+            ("Soft-opt-in clients of this source were mailed before, but not in this window.",),
+            warnings,
+        )
+
+    reactions = f.clickers + f.unsubscribers
+    if f.delivered < s.min_delivered or reactions < s.min_reactions or dissat is None:
+        reasons = []
+        if f.delivered < s.min_delivered:
+            reasons.append(
+                f"Only {f.delivered} email(s) delivered in the window; at least {s.min_delivered} "
+                "are needed to judge a cohort."
+            )
+        if reactions < s.min_reactions:
+            reasons.append(
+                f"Only {reactions} reaction(s) (clickers + unsubscribers) in the window; at least "
+                f"{s.min_reactions} are needed."
+            )
+        if dissat is None:
+            reasons.append("The dissatisfaction rate cannot be computed: nobody clicked or unsubscribed.")
+        return Recommendation("insufficient_data", "3", tuple(reasons), warnings)
+
+    stop_reasons = []
+    if dissat > s.stop_above:
+        stop_reasons.append(
+            f"Dissatisfaction rate {percent(dissat)} is above the stop threshold of "
+            f"{percent(s.stop_above, 0)}: deliverability problems are likely."
+        )
+    if f.complaint_rate is not None and f.complaint_rate >= s.complaint_stop:
+        stop_reasons.append(
+            f"Complaint rate {percent(f.complaint_rate, 2)} reaches the "
+            f"{percent(s.complaint_stop, 2)} limit of mailbox providers."
+        )
+    if stop_reasons:
+        return Recommendation("stop", "4", tuple(stop_reasons), warnings)
+
+    short, fine = _engagement_sentences(f, s)
+    if dissat >= s.ramp_up_below:
+        band = (
+            f"Dissatisfaction rate {percent(dissat)} is between {percent(s.ramp_up_below, 0)} and "
+            f"{percent(s.stop_above, 0)}: dissatisfaction is starting."
+        )
+        if short:
+            return Recommendation(
+                "editorial_only",
+                "5",
+                (
+                    band,
+                    f"Engagement is low: {'; '.join(short)}. Send only editorial newsletters until the "
+                    "rates recover.",
+                ),
+                warnings,
+            )
+        return Recommendation(
+            "hold",
+            "5",
+            (
+                band,
+                f"Engagement is in line with the brand: {'; '.join(fine)}. Keep the pressure and look at "
+                "content and segmentation.",
+            ),
+            warnings,
+        )
+
+    satisfied = (
+        f"Dissatisfaction rate {percent(dissat)} is below {percent(s.ramp_up_below, 0)}: the audience "
+        "is satisfied."
+    )
+    complaint_ok = f.complaint_rate is None or f.complaint_rate < s.complaint_warn
+    if not short and complaint_ok:
+        in_line = f"Engagement is in line with the brand: {'; '.join(fine)}."
+        complaints = f"Complaint rate {percent(f.complaint_rate, 2)} is below {percent(s.complaint_warn, 2)}."
+        if previous_action in ("editorial_only", "stop"):
+            return Recommendation(
+                "reintroduce_promos",
+                "6",
+                (
+                    satisfied,
+                    in_line,
+                    complaints,
+                    f"The previous window's action was {ACTIONS[previous_action].label.lower()}: reintroduce "
+                    "promotions with some editorial content.",
+                ),
+                warnings,
+            )
+        return Recommendation("ramp_up", "6", (satisfied, in_line, complaints), warnings)
+    reasons = [satisfied]
+    if short:
+        reasons.append(f"But engagement is low: {'; '.join(short)}.")
+    if not complaint_ok:
+        reasons.append(
+            f"But the complaint rate {percent(f.complaint_rate, 2)} reaches {percent(s.complaint_warn, 2)}."
+        )
+    return Recommendation("reduce", "6", tuple(reasons), warnings)

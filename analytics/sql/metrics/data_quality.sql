@@ -1,0 +1,24 @@
+-- data_quality: what the data lacks or contradicts on the report date, for the warnings the user sees.
+-- Grain: one row.
+-- Parameters: $as_of.
+-- Columns: unknown_contact_events (events of contact_ids absent from contacts: kept, excluded from every
+--   metric), unknown_contact_ids, inferred_campaigns (campaigns seen only in events: sent_at = earliest event
+--   date, type promo), untyped_campaigns (campaigns without email_type, taken as promo).
+with
+
+events as (from stg_events($as_of)),
+
+unknown as (
+    select count(*) as unknown_contact_events, count(distinct contact_id) as unknown_contact_ids
+    from events
+    where contact_id not in (select contact_id from stg_contacts($as_of))
+),
+
+campaigns as (
+    select
+        count(*) filter (where inferred) as inferred_campaigns,
+        count(*) filter (where type_missing) as untyped_campaigns
+    from stg_campaigns($as_of)
+)
+
+select * from unknown, campaigns;

@@ -1,0 +1,18 @@
+-- violations: the window's marketing sends under an unlawful basis (SPEC §5, §9).
+-- Grain: one row per campaign × collection source × basis, for bases objected, expired, no_loyalty_consent,
+--   not_informed and prospect.
+-- Parameters: $as_of, $window_start, $retention_years.
+-- Columns: campaign_id, collection_source, basis, email_type, sent_date, sends (sends from events, plus each
+--   campaign_stats row's `sent`, else its `delivered`).
+select
+    campaign_id,
+    collection_source,
+    basis,
+    email_type,
+    sent_date,
+    send_volume as sends
+from int_send_groups($as_of, $retention_years)
+where email_type <> 'service'
+    and basis not in ('opt_in', 'soft_opt_in')
+    and sent_date between $window_start and $as_of
+order by sent_date, campaign_id, collection_source, basis;

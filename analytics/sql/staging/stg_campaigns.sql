@@ -1,0 +1,38 @@
+-- stg_campaigns(as_of): the campaigns sent on or before the report date, with their email type.
+-- Grain: one row per campaign.
+-- A campaign without email_type is a promo (type_missing says so). A campaign seen only in events takes its
+-- earliest event's date as sent_at and type promo (inferred says so) — SPEC §4.
+create or replace macro stg_campaigns(as_of) as table
+with
+
+declared as (
+    select
+        campaign_id,
+        sent_at,
+        name,
+        coalesce(email_type, 'promo') as email_type,
+        email_type is null as type_missing,
+        false as inferred
+    from campaigns
+),
+
+inferred as (
+    select
+        campaign_id,
+        cast(min(event_date) as timestamp) as sent_at,
+        null::varchar as name,
+        'promo' as email_type,
+        false as type_missing,
+        true as inferred
+    from stg_events(as_of)
+    where campaign_id not in (select campaign_id from campaigns)
+    group by campaign_id
+),
+
+final as (
+    select *, cast(sent_at as date) as sent_date
+    from (select * from declared union all select * from inferred)
+    where cast(sent_at as date) <= as_of
+)
+
+select * from final;

@@ -1,0 +1,142 @@
+"""The DuckDB database file: where it lives, how it is opened and migrated, and how named queries run.
+
+One file holds the canonical tables (SPEC §4), the load log and the settings. Schema changes are numbered
+migrations under analytics/migrations, so a newer version of the product opens an older file. The SQL of the
+domain lives in analytics/sql: table macros (staging, intermediate layers) are (re)installed on every
+writable open so they always match the code; metrics queries are run by name with bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.errors import DatabaseBusy, UserError
+
+ENV_DB_PATH = "OPTOUT_COHORTS_DB"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MACRO_LAYERS = ("macros", "staging", "intermediate")
+
+
+def default_db_path() -> Path:
+    """The database file: $OPTOUT_COHORTS_DB, else data/optout-cohorts.duckdb in the project folder."""
+    return Path(os.environ.get(ENV_DB_PATH) or PROJECT_ROOT / "data" / "optout-cohorts.duckdb")
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _sql_text(relative: str) -> str:
+    return (PACKAGE_DIR / relative).read_text(encoding="utf-8")
+
+
+def _sql_files(folder: str) -> list[str]:
+    return sorted(f"{folder}/{path.name}" for path in (PACKAGE_DIR / folder).glob("*.sql"))
+
+
+def migrations() -> list[tuple[int, str]]:
+    """(version, file) of every schema migration, in order."""
+    found = []
+    for relative in _sql_files("migrations"):
+        match = re.match(r"migrations/(\d+)_", relative)
+        if match:
+            found.append((int(match.group(1)), relative))
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations the file has not seen yet, each in its own transaction; return the version."""
+    con.execute(
+        "create table if not exists schema_migrations "
+        "(version integer primary key, name varchar not null, applied_at timestamp not null)"
+    )
+    applied = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    for version, relative in migrations():
+        if version in applied:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(_sql_text(relative))
+            con.execute(
+                "insert into schema_migrations values ($version, $name, $applied_at)",
+                {"version": version, "name": relative, "applied_at": dt.datetime.now()},
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return max((v for v, _ in migrations()), default=0)
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the macros of analytics/sql, layer by layer.
+
+    DuckDB binds a macro when it is created, so within a layer a macro that uses another one of the same
+    layer is retried after the others; a file that never binds raises its own error.
+    """
+    for layer in MACRO_LAYERS:
+        pending = _sql_files(f"sql/{layer}")
+        while pending:
+            failed: list[tuple[str, duckdb.Error]] = []
+            for relative in pending:
+                try:
+                    con.execute(_sql_text(relative))
+                except duckdb.CatalogException as error:
+                    failed.append((relative, error))
+            if len(failed) == len(pending):
+                raise failed[0][1]
+            pending = [relative for relative, _ in failed]
+
+
+def connect(path: Path | str | None = None, *, wait_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database file, migrated and with the current macros.
+
+    DuckDB lets one process hold a file for writing; another process trying meanwhile waits up to
+    wait_seconds and then gets a plain error instead of a lock exception.
+    """
+    target = Path(path) if path is not None else default_db_path()
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(target))
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise UserError(f"The database file {target} cannot be opened: {error}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"The database file {target} is in use by another program (the dashboard or another "
+                    f"optout-cohorts command) and stayed busy for {wait_seconds:.0f} s. Close it or wait for "
+                    "it to finish, then try again."
+                ) from None
+            time.sleep(0.2)
+    migrate(con)
+    install_macros(con)
+    return con
+
+
+def query_text(name: str) -> str:
+    """The SQL of a named query, e.g. 'metrics/cohort_metrics'."""
+    if not re.fullmatch(r"[a-z_]+/[a-z_]+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    return _sql_text(f"sql/{name}.sql")
+
+
+def records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a named query with bound parameters; rows as dicts (nulls stay None)."""
+    cursor = con.execute(query_text(name), params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def frame(con: duckdb.DuckDBPyConnection, name: str, **params: Any):
+    """Run a named query with bound parameters; a pandas DataFrame (for small results only)."""
+    return con.execute(query_text(name), params).df()
