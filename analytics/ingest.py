@@ -35,6 +35,7 @@ from analytics.tables import (
 )
 
 DELIMITERS = (",", ";")
+IDENTIFYING_COLUMNS = {"contact_id", "campaign_id"}
 SAMPLE_ROWS = 5
 
 # How each kind of column is converted from text (the macros live in analytics/sql/macros/00_parse.sql).
@@ -115,12 +116,20 @@ def read_header(path: Path, display_name: str | None = None) -> CsvFile:
 
 
 def recognise(file: CsvFile) -> Table:
-    """The canonical table whose required columns the header holds (the most specific one wins)."""
+    """The canonical table whose required columns the header holds (the most specific one wins).
+
+    A file with a contact_id or campaign_id column is never taken for a table without one: a contacts
+    export missing its consent column is reported as such, not loaded as a source registry.
+    """
     present = set(file.columns)
-    candidates = [t for t in TABLES.values() if set(t.required) <= present]
+    identifiers = present & IDENTIFYING_COLUMNS
+    candidates = [
+        t for t in TABLES.values() if set(t.required) <= present and identifiers <= set(t.column_names)
+    ]
     if candidates:
         return max(candidates, key=lambda t: len(t.required))
-    closest = max(TABLES.values(), key=lambda t: len(set(t.required) & present) / len(t.required))
+    compatible = [t for t in TABLES.values() if identifiers <= set(t.column_names)] or list(TABLES.values())
+    closest = max(compatible, key=lambda t: (len(set(t.required) & present), -len(t.required)))
     missing = [c for c in closest.required if c not in present]
     expectations = "; ".join(f"{t.name}: {', '.join(t.required)}" for t in TABLES.values())
     raise InvalidFile(

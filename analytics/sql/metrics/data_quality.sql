@@ -1,8 +1,8 @@
 -- data_quality: what the data lacks or contradicts on the report date, for the warnings the user sees.
 -- Grain: one row.
 -- Parameters: $as_of.
--- Columns: unknown_contact_events (events of contact_ids absent from contacts: kept, excluded from every
---   metric), unknown_contact_ids, inferred_campaigns (campaigns seen only in events: sent_at = earliest event
+-- Columns: unknown_contact_events (events dated <= as_of of contact_ids absent from the contacts table: kept,
+--   excluded from every metric), unknown_contact_ids, inferred_campaigns (campaigns seen only in events: sent_at = earliest event
 --   date, type promo), untyped_campaigns (campaigns without email_type, taken as promo).
 with
 
@@ -11,7 +11,7 @@ events as (from stg_events($as_of)),
 unknown as (
     select count(*) as unknown_contact_events, count(distinct contact_id) as unknown_contact_ids
     from events
-    where contact_id not in (select contact_id from stg_contacts($as_of))
+    where contact_id not in (select contact_id from contacts)
 ),
 
 campaigns as (

@@ -1,0 +1,1 @@
+"""optout-cohorts dashboard (Streamlit): thin pages over analytics."""
