@@ -82,6 +82,21 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "no data" if value is None else f"{value * 100:.{digits}f}%"
 
 
+def threshold(value: float) -> str:
+    """A setting as a percentage, exact and without trailing zeros (0.4 → 40%, 0.425 → 42.5%)."""
+    return f"{value * 100:.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def versus(value: float, limit: float, digits: int = 1) -> tuple[str, str]:
+    """A figure and the threshold it was compared with, the figure shown with as many decimals as it takes
+    not to look equal to a threshold it differs from (0.4001 against 0.40 reads 40.01%, not 40.0%)."""
+    shown = percent(value, digits)
+    while value != limit and digits < 6 and shown == percent(limit, digits):
+        digits += 1
+        shown = percent(value, digits)
+    return shown, threshold(limit)
+
+
 def _in_line(ratio: float | None, tolerance: float) -> bool:
     """A null ratio (baseline rate 0 or null) counts as in line (SPEC §8)."""
     return ratio is None or ratio >= tolerance
@@ -97,23 +112,19 @@ def _engagement_sentences(f: CohortFigures, s: Settings) -> tuple[list[str], lis
                 "which counts as in line"
             )
         elif ratio < s.engagement_tolerance:
-            short.append(
-                f"its {label} rate is {percent(ratio, 0)} of the brand's "
-                f"(below the {percent(s.engagement_tolerance, 0)} tolerance)"
-            )
+            shown, limit = versus(ratio, s.engagement_tolerance, 0)
+            short.append(f"its {label} rate is {shown} of the brand's (below the {limit} tolerance)")
         else:
-            fine.append(
-                f"its {label} rate is {percent(ratio, 0)} of the brand's "
-                f"(at least {percent(s.engagement_tolerance, 0)})"
-            )
+            shown, limit = versus(ratio, s.engagement_tolerance, 0)
+            fine.append(f"its {label} rate is {shown} of the brand's (at least {limit})")
     return short, fine
 
 
 def _complaint_warnings(f: CohortFigures, s: Settings) -> tuple[str, ...]:
     if f.complaint_rate is not None and f.complaint_rate >= s.complaint_warn:
+        shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)
         return (
-            f"Complaint rate {percent(f.complaint_rate, 2)} reaches the {percent(s.complaint_warn, 2)} "
-            "that mailbox providers ask bulk senders to stay below.",
+            f"Complaint rate {shown} reaches the {limit} that mailbox providers ask bulk senders to stay below.",
         )
     return ()
 
@@ -169,23 +180,24 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
 
     stop_reasons = []
     if dissat > s.stop_above:
+        shown, limit = versus(dissat, s.stop_above)
         stop_reasons.append(
-            f"Dissatisfaction rate {percent(dissat)} is above the stop threshold of "
-            f"{percent(s.stop_above, 0)}: deliverability problems are likely."
+            f"Dissatisfaction rate {shown} is above the stop threshold of {limit}: deliverability problems are likely."
         )
     if f.complaint_rate is not None and f.complaint_rate >= s.complaint_stop:
-        stop_reasons.append(
-            f"Complaint rate {percent(f.complaint_rate, 2)} reaches the "
-            f"{percent(s.complaint_stop, 2)} limit of mailbox providers."
-        )
+        shown, limit = versus(f.complaint_rate, s.complaint_stop, 2)
+        stop_reasons.append(f"Complaint rate {shown} reaches the {limit} limit of mailbox providers.")
     if stop_reasons:
         return Recommendation("stop", "4", tuple(stop_reasons), warnings)
 
     short, fine = _engagement_sentences(f, s)
     if dissat >= s.ramp_up_below:
+        shown, low = versus(dissat, s.ramp_up_below)
+        shown_high, high = versus(dissat, s.stop_above)
+        shown = max(shown, shown_high, key=len)
         band = (
-            f"Dissatisfaction rate {percent(dissat)} is between {percent(s.ramp_up_below, 0)} and "
-            f"{percent(s.stop_above, 0)}: dissatisfaction is starting."
+            f"Dissatisfaction rate {shown} is at least {low} and at most {high}: dissatisfaction is starting "
+            "(look at content and segmentation)."
         )
         if short:
             return Recommendation(
@@ -209,14 +221,16 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
             warnings,
         )
 
-    satisfied = (
-        f"Dissatisfaction rate {percent(dissat)} is below {percent(s.ramp_up_below, 0)}: the audience "
-        "is satisfied."
-    )
+    shown, limit = versus(dissat, s.ramp_up_below)
+    satisfied = f"Dissatisfaction rate {shown} is below {limit}: the audience is satisfied."
     complaint_ok = f.complaint_rate is None or f.complaint_rate < s.complaint_warn
     if not short and complaint_ok:
         in_line = f"Engagement is in line with the brand: {'; '.join(fine)}."
-        complaints = f"Complaint rate {percent(f.complaint_rate, 2)} is below {percent(s.complaint_warn, 2)}."
+        if f.complaint_rate is None:
+            complaints = "No complaint rate could be computed."
+        else:
+            shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)
+            complaints = f"Complaint rate {shown} is below {limit}."
         if previous_action in ("editorial_only", "stop"):
             return Recommendation(
                 "reintroduce_promos",
@@ -235,7 +249,6 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
     if short:
         reasons.append(f"But engagement is low: {'; '.join(short)}.")
     if not complaint_ok:
-        reasons.append(
-            f"But the complaint rate {percent(f.complaint_rate, 2)} reaches {percent(s.complaint_warn, 2)}."
-        )
+        shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)
+        reasons.append(f"But the complaint rate {shown} reaches {limit}: do not increase the pressure.")
     return Recommendation("reduce", "6", tuple(reasons), warnings)

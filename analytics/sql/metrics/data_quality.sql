@@ -6,12 +6,11 @@
 --   date, type promo), untyped_campaigns (campaigns without email_type, taken as promo).
 with
 
-events as (from stg_events($as_of)),
-
 unknown as (
     select count(*) as unknown_contact_events, count(distinct contact_id) as unknown_contact_ids
     from events
-    where contact_id not in (select contact_id from contacts)
+    where cast(occurred_at as date) <= $as_of
+        and contact_id not in (select contact_id from contacts)
 ),
 
 campaigns as (
