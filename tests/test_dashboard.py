@@ -63,3 +63,22 @@ def test_report_date_defaults_to_latest_send_and_moving_it_changes_the_figures(d
     app.date_input(key="as_of").set_value(dt.date(2025, 2, 28)).run()
     table = app.dataframe[0].value
     assert table.loc[table["Source"] == "web", "Delivered"].item() == 0
+
+
+def test_a_new_database_opens_on_the_demo_brand(tmp_path, monkeypatch):
+    # No database yet: the dashboard creates it and loads data/demo, then reports as of the last demo send.
+    monkeypatch.setenv(store.ENV_DB_PATH, str(tmp_path / "fresh.duckdb"))
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    try:
+        assert not app.exception
+        assert app.date_input(key="as_of").value == dt.date(2026, 11, 22)
+        table = app.dataframe[0].value
+        actions = dict(zip(table["Source"], table["Action"], strict=True))
+        assert actions["web_checkout"] == "Ramp up" and actions["partner_coreg"] == "Stop"
+        assert len(actions) == 10
+    finally:
+        import streamlit as st
+
+        st.cache_data.clear()
+        st.cache_resource.clear()
