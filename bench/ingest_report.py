@@ -30,7 +30,7 @@ CLI = [sys.executable, "-m", "analytics.cli"]
 def timed(command: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MiB) of one process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if status != 0:
