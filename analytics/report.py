@@ -45,27 +45,35 @@ class Window:
         return Window(self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1))
 
 
-def _metric_rows(con: duckdb.DuckDBPyConnection, window: Window, settings: Settings) -> list[dict[str, Any]]:
+def _metric_rows(
+    con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], settings: Settings
+) -> list[dict[str, Any]]:
     return store.records(
         con,
         "metrics/cohort_metrics",
-        as_of=window.end,
-        window_start=window.start,
+        report_dates=report_dates,
+        window_days=7 * settings.window_weeks,
         retention_years=settings.retention_years,
         baseline_opt_in_only=settings.baseline == "opt_in",
         include_complaints=settings.dissatisfaction_includes_complaints,
     )
 
 
-def eligibility(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Settings) -> list[dict[str, Any]]:
-    """Per source: status counts, expiring soon and eligible counts per email type on the report date."""
+def _eligibility_rows(
+    con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], settings: Settings
+) -> list[dict[str, Any]]:
     return store.records(
         con,
         "metrics/eligibility",
-        as_of=as_of,
+        report_dates=report_dates,
         retention_years=settings.retention_years,
         expiring_days=settings.expiring_soon_days,
     )
+
+
+def eligibility(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Settings) -> list[dict[str, Any]]:
+    """Per source: status counts, expiring soon and eligible counts per email type on the report date."""
+    return _eligibility_rows(con, [as_of], settings)
 
 
 def _figures(row: dict[str, Any], soft_opt_in_contacts: int) -> CohortFigures:
@@ -90,37 +98,55 @@ class CohortState:
 
     window: Window
     baseline: dict[str, Any]
-    rows: list[dict[str, Any]]  # one per source: cohort metrics
+    rows: list[dict[str, Any]]  # one per source, sorted by name: cohort metrics
     eligibility: dict[str, dict[str, Any]]  # source -> eligibility counts
     recommendations: dict[str, Recommendation]
 
 
-def _actions_without_lookback(con, window: Window, settings: Settings) -> dict[str, str]:
-    rows = [r for r in _metric_rows(con, window, settings) if r["row_kind"] == "cohort"]
-    soft = {e["collection_source"]: e["soft_opt_in"] for e in eligibility(con, window.end, settings)}
-    return {
-        r["collection_source"]: recommend(_figures(r, soft.get(r["collection_source"], 0)), settings).action
-        for r in rows
-    }
+def cohort_states(
+    con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], settings: Settings
+) -> dict[dt.date, CohortState]:
+    """Metrics, eligibility and recommendations of every cohort for the windows ending on each date.
+
+    One query answers every date and the last day of each one's previous window (for reintroduce_promos),
+    so a 12-week history costs about as much as a single report.
+    """
+    back = dt.timedelta(days=7 * settings.window_weeks)
+    all_dates = sorted(set(report_dates) | {d - back for d in report_dates})
+    rows: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in all_dates}
+    for row in _metric_rows(con, all_dates, settings):
+        rows[row["as_of"]].append(row)
+    counts: dict[dt.date, dict[str, dict[str, Any]]] = {d: {} for d in all_dates}
+    for row in _eligibility_rows(con, all_dates, settings):
+        counts[row["as_of"]][row["collection_source"]] = row
+
+    def figures(day: dt.date) -> dict[str, CohortFigures]:
+        return {
+            r["collection_source"]: _figures(
+                r, counts[day].get(r["collection_source"], {}).get("soft_opt_in", 0)
+            )
+            for r in rows[day]
+            if r["row_kind"] == "cohort"
+        }
+
+    states = {}
+    for day in report_dates:
+        previous = {source: recommend(f, settings).action for source, f in figures(day - back).items()}
+        states[day] = CohortState(
+            window=Window.ending(day, settings.window_weeks),
+            baseline=next(r for r in rows[day] if r["row_kind"] == "baseline"),
+            rows=[r for r in rows[day] if r["row_kind"] == "cohort"],
+            eligibility=counts[day],
+            recommendations={
+                source: recommend(f, settings, previous.get(source)) for source, f in figures(day).items()
+            },
+        )
+    return states
 
 
 def cohort_state(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Settings) -> CohortState:
     """Metrics, eligibility and recommendations of every cohort for the window ending on as_of."""
-    window = Window.ending(as_of, settings.window_weeks)
-    rows = _metric_rows(con, window, settings)
-    baseline = next(r for r in rows if r["row_kind"] == "baseline")
-    cohorts = [r for r in rows if r["row_kind"] == "cohort"]
-    counts = {e["collection_source"]: e for e in eligibility(con, as_of, settings)}
-    previous = _actions_without_lookback(con, window.previous(), settings)
-    recommendations = {
-        r["collection_source"]: recommend(
-            _figures(r, counts.get(r["collection_source"], {}).get("soft_opt_in", 0)),
-            settings,
-            previous.get(r["collection_source"]),
-        )
-        for r in cohorts
-    }
-    return CohortState(window, baseline, cohorts, counts, recommendations)
+    return cohort_states(con, [as_of], settings)[as_of]
 
 
 def violations(con: duckdb.DuckDBPyConnection, window: Window, settings: Settings) -> list[dict[str, Any]]:

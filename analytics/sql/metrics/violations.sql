@@ -11,7 +11,7 @@ select
     email_type,
     sent_date,
     send_volume as sends
-from int_send_groups($as_of, $retention_years)
+from int_send_groups_as_of([$as_of], $retention_years)
 where email_type <> 'service'
     and basis not in ('opt_in', 'soft_opt_in')
     and sent_date between $window_start and $as_of

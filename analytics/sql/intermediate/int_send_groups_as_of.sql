@@ -1,15 +1,17 @@
--- int_send_groups(as_of, retention_years): sends from events and campaign_stats rows at one grain.
--- Grain: one row per campaign × collection source × basis (SPEC §7: campaign_stats rows add their counts
---   to the same grain).
+-- int_send_groups_as_of(report_dates, retention_years): sends from events and campaign_stats rows at one
+-- grain, as known on each report date.
+-- Grain: one row per report date × campaign × collection source × basis (SPEC §7: campaign_stats rows add
+--   their counts to the same grain). Service emails included (basis null for event sends).
 -- send_rows: sends from events plus one per campaign_stats row (what "a send of this source and basis"
 --   means for SPEC §8). send_volume: sends from events plus each stats row's `sent`, else its `delivered`
 --   (what the violation counts of SPEC §9 add up).
 -- Counts: delivered, openers, clickers, unsubscribers, complainers (people, counted once per send).
-create or replace macro int_send_groups(as_of, retention_years) as table
+create or replace macro int_send_groups_as_of(report_dates, retention_years) as table
 with
 
 from_events as (
     select
+        as_of,
         campaign_id,
         collection_source,
         basis,
@@ -22,32 +24,33 @@ from_events as (
         count(*) filter (where clicked) as clickers,
         count(*) filter (where unsubscribed) as unsubscribers,
         count(*) filter (where complained) as complainers
-    from int_sends(as_of, retention_years)
+    from int_sends_as_of(report_dates, retention_years)
     group by all
 ),
 
 from_stats as (
     select
-        campaign_id,
-        collection_source,
-        basis,
-        email_type,
-        sent_date,
+        dates.as_of,
+        stats.campaign_id,
+        stats.collection_source,
+        stats.basis,
+        stats.email_type,
+        stats.sent_date,
         count(*) as send_rows,
-        sum(coalesce(sent, delivered)) as send_volume,
-        sum(delivered) as delivered,
-        sum(openers) as openers,
-        sum(clickers) as clickers,
-        sum(unsubscribers) as unsubscribers,
-        sum(complainers) as complainers
-    from stg_campaign_stats(as_of)
-    where email_type <> 'service'
+        sum(coalesce(stats.sent, stats.delivered)) as send_volume,
+        sum(stats.delivered) as delivered,
+        sum(stats.openers) as openers,
+        sum(stats.clickers) as clickers,
+        sum(stats.unsubscribers) as unsubscribers,
+        sum(stats.complainers) as complainers
+    from stg_campaign_stats(list_max(report_dates)) as stats
+    join (select unnest(report_dates) as as_of) as dates on stats.sent_date <= dates.as_of
     group by all
 ),
 
 final as (
     select
-        campaign_id, collection_source, basis, email_type, sent_date,
+        as_of, campaign_id, collection_source, basis, email_type, sent_date,
         sum(send_rows)::bigint as send_rows,
         sum(send_volume)::bigint as send_volume,
         sum(delivered)::bigint as delivered,

@@ -1,0 +1,74 @@
+-- int_contact_status_as_of(report_dates, retention_years, expiring_days): eligibility of every contact on
+-- each report date (SPEC §5).
+-- Grain: one row per report date × contact collected on or before it. report_dates is a list of dates; the
+--   data is read once, as of the latest, and each date sees only the orders and clicks dated by then.
+-- status (first match, at T = as_of): objected (consent objected, or opposition on or before T), expired
+--   (T > retention_ends), opt_in, soft_opt_in (a purchase by T, informed not false), not_informed, prospect.
+-- last_contact_date: latest of collected_at, orders and clicks dated by T; retention_ends = last contact
+--   + retention_years (calendar arithmetic: 29 February + 3 years = 28 February).
+-- expiring_soon: lawful (opt_in, soft_opt_in) and retention_ends within T+1 … T+expiring_days.
+-- loyalty_eligible: lawful and loyalty_consent true.
+create or replace macro int_contact_status_as_of(report_dates, retention_years, expiring_days) as table
+with
+
+contacts as (from int_contact_facts(list_max(report_dates))),
+
+orders as (select distinct contact_id, order_date from stg_orders(list_max(report_dates))),
+
+clicks as (
+    select distinct contact_id, event_date as click_date
+    from stg_events(list_max(report_dates))
+    where event_type = 'click'
+),
+
+grid as (
+    select dates.as_of, contacts.*
+    from contacts
+    join (select unnest(report_dates) as as_of) as dates on contacts.collected_at <= dates.as_of
+),
+
+with_last_contact as (
+    select
+        grid.*,
+        case when grid.first_order_date <= grid.as_of then grid.first_order_date end as first_order_by_t,
+        greatest(grid.collected_at, o.order_date, c.click_date) as last_contact_date
+    from grid
+    asof left join orders as o on grid.contact_id = o.contact_id and grid.as_of >= o.order_date
+    asof left join clicks as c on grid.contact_id = c.contact_id and grid.as_of >= c.click_date
+),
+
+with_status as (
+    select
+        *,
+        cast(last_contact_date + to_years(retention_years) as date) as retention_ends,
+        case
+            when consent = 'objected' or opposition_date <= as_of then 'objected'
+            when as_of > cast(last_contact_date + to_years(retention_years) as date) then 'expired'
+            when consent = 'opt_in' then 'opt_in'
+            when first_order_by_t is not null and informed is distinct from false then 'soft_opt_in'
+            when first_order_by_t is not null then 'not_informed'
+            else 'prospect'
+        end as status
+    from with_last_contact
+),
+
+final as (
+    select
+        as_of,
+        contact_id,
+        collection_source,
+        consent,
+        collected_at,
+        first_order_by_t as first_order_date,
+        opposition_date,
+        last_contact_date,
+        retention_ends,
+        status,
+        status in ('opt_in', 'soft_opt_in')
+            and retention_ends > as_of
+            and retention_ends <= as_of + to_days(expiring_days) as expiring_soon,
+        status in ('opt_in', 'soft_opt_in') and loyalty_consent as loyalty_eligible
+    from with_status
+)
+
+select * from final;
