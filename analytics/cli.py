@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics import ingest, report, store
+from analytics import ingest, report, settings_store, store
 from analytics.errors import UserError
-from analytics.settings import DEFAULTS, from_mapping
+from analytics.settings import from_mapping
 from analytics.tables import TABLES
 
 
@@ -69,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a setting, e.g. --setting stop_above=0.45 (repeatable)",
+        help="override a setting for this report, e.g. --setting stop_above=0.45 (repeatable); the others "
+        "are those saved on the dashboard's Settings page, else the defaults",
     )
     rep.add_argument("--format", choices=("json", "csv"), default="json")
     rep.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
@@ -102,12 +103,12 @@ def _report(args: argparse.Namespace) -> int:
     overrides = dict(args.setting)
     if args.window_weeks is not None:
         overrides["window_weeks"] = args.window_weeks
-    try:
-        settings = from_mapping({**DEFAULTS.as_dict(), **overrides})
-    except ValueError as error:
-        raise UserError(f"Invalid setting: {error}.") from None
     con = store.connect(args.db)
     try:
+        try:
+            settings = from_mapping({**settings_store.load(con).as_dict(), **overrides})
+        except ValueError as error:
+            raise UserError(f"Invalid setting: {error}.") from None
         as_of = args.as_of or report.latest_send_date(con)
         if as_of is None:
             raise UserError(

@@ -9,7 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
+
+import duckdb
+
+from analytics import store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -29,3 +34,14 @@ def to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
     return buffer.getvalue()
+
+
+def query_to_csv(con: duckdb.DuckDBPyConnection, name: str, path: Path, **params: Any) -> None:
+    """Write a named query's result to a spreadsheet-safe CSV file, in DuckDB (lists of any length)."""
+    relation = con.sql(store.query_text(name), params=params)
+    columns = [
+        f'oc_safe_cell("{column}") as "{column}"' if str(kind) == "VARCHAR" else f'"{column}"'
+        for column, kind in zip(relation.columns, relation.types, strict=True)
+    ]  # column names come from our own query files, never from user input
+    safe = relation.project(", ".join(columns))
+    safe.write_csv(str(path), header=True)

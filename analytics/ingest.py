@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import store
 from analytics.errors import InvalidFile, Problem, UserError
 from analytics.tables import (
     AMOUNT,
@@ -332,49 +333,106 @@ def prepare(
     return _Prepared(file, table, stage, rows, ignored)
 
 
+DATA_TABLES = tuple(LOAD_ORDER)
+
+
+def _drop_stages(con: duckdb.DuckDBPyConnection, stages: Sequence[str]) -> None:
+    for stage in stages:
+        for suffix in ("", "_typed", "_latest", "_old"):
+            con.execute(f"drop table if exists {stage}{suffix}")
+
+
+@dataclass
+class Inspection:
+    """What a file would load as, shown before loading: its table, rows, dropped columns, or its problems."""
+
+    file_name: str
+    table: str | None
+    rows: int
+    ignored_columns: list[str]
+    problems: list[Problem]
+    sample: list[dict]  # the first rows, as text, of the columns that would be kept
+    message: str | None = None  # the whole error, when the file cannot be loaded
+
+    @property
+    def ok(self) -> bool:
+        return self.message is None
+
+
+def inspect(
+    con: duckdb.DuckDBPyConnection, path: Path, display_name: str | None = None, table_name: str | None = None
+) -> Inspection:
+    """Recognise and validate one file without writing anything; never raises for a bad file."""
+    name = display_name or Path(path).name
+    stage = "inspect_0"
+    try:
+        item = prepare(con, Path(path), table_name, name, stage=stage)
+        cursor = con.execute(f"select * exclude (_row) from {stage} order by _row limit 5")
+        columns = [d[0] for d in cursor.description]
+        sample = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return Inspection(name, item.table.name, item.rows, item.ignored, [], sample)
+    except InvalidFile as error:
+        return Inspection(name, error.table, 0, [], error.problems, [], str(error))
+    except UserError as error:
+        return Inspection(name, None, 0, [], [], [], str(error))
+    finally:
+        _drop_stages(con, [stage])
+
+
 def ingest_files(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[Path | str],
     table_name: str | None = None,
     display_names: Sequence[str] | None = None,
+    *,
+    replace_all: bool = False,
 ) -> list[LoadResult]:
     """Validate every file, then load them all in one transaction (tables in dependency order).
 
+    replace_all: empty every data table and the load log first, in the same transaction (reset to the demo).
     Raises InvalidFile (nothing written) when any file is invalid.
     """
     names = list(display_names) if display_names else [Path(p).name for p in paths]
-    prepared = [
-        prepare(con, Path(path), table_name, name, stage=f"stage_{i}")
-        for i, (path, name) in enumerate(zip(paths, names, strict=True))
-    ]
-    prepared.sort(key=lambda p: LOAD_ORDER.index(p.table.name))
-    results = []
-    con.execute("begin transaction")
+    stages = [f"stage_{i}" for i in range(len(names))]
     try:
-        for item in prepared:
-            added, updated = _write(con, item.file, item.table, item.stage)
-            con.execute(
-                "insert into load_log (file_name, sha256, table_name, rows_in_file, rows_added, rows_updated, "
-                "loaded_at) values ($file_name, $sha256, $table_name, $rows, $added, $updated, $loaded_at)",
-                {
-                    "file_name": item.file.display_name,
-                    "sha256": _sha256(item.file.path),
-                    "table_name": item.table.name,
-                    "rows": item.rows,
-                    "added": added,
-                    "updated": updated,
-                    "loaded_at": dt.datetime.now().replace(microsecond=0),
-                },
-            )
-            results.append(
-                LoadResult(item.file.display_name, item.table.name, item.rows, added, updated, item.ignored)
-            )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+        prepared = [
+            prepare(con, Path(path), table_name, name, stage=stage)
+            for path, name, stage in zip(paths, names, stages, strict=True)
+        ]
+        prepared.sort(key=lambda p: LOAD_ORDER.index(p.table.name))
+        results = []
+        con.execute("begin transaction")
+        try:
+            if replace_all:
+                for table in (*DATA_TABLES, "load_log"):
+                    con.execute(f"delete from {table}")
+            for item in prepared:
+                added, updated = _write(con, item.file, item.table, item.stage)
+                con.execute(
+                    "insert into load_log (file_name, sha256, table_name, rows_in_file, rows_added, "
+                    "rows_updated, loaded_at) values ($file_name, $sha256, $table_name, $rows, $added, "
+                    "$updated, $loaded_at)",
+                    {
+                        "file_name": item.file.display_name,
+                        "sha256": _sha256(item.file.path),
+                        "table_name": item.table.name,
+                        "rows": item.rows,
+                        "added": added,
+                        "updated": updated,
+                        "loaded_at": dt.datetime.now().replace(microsecond=0),
+                    },
+                )
+                results.append(
+                    LoadResult(
+                        item.file.display_name, item.table.name, item.rows, added, updated, item.ignored
+                    )
+                )
+            detail = "; ".join(r.describe() for r in results)
+            store.record_change(con, "reset" if replace_all else "ingest", detail)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     finally:
-        for item in prepared:
-            for suffix in ("", "_typed", "_latest", "_old"):
-                con.execute(f"drop table if exists {item.stage}{suffix}")
+        _drop_stages(con, stages)
     return results

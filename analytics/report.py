@@ -251,3 +251,71 @@ def report_csv(report: dict[str, Any]) -> str:
             ]
         )
     return to_csv(CSV_COLUMNS, rows)
+
+
+def window_sends(
+    con: duckdb.DuckDBPyConnection, window: Window, settings: Settings, sources: list[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """The window's marketing sends and deliveries per legal basis: {basis: {sends, delivered}}."""
+    rows = store.records(
+        con,
+        "metrics/window_sends",
+        as_of=window.end,
+        window_start=window.start,
+        retention_years=settings.retention_years,
+        sources=list(sources or []),
+    )
+    return {r["basis"]: {"sends": r["sends"], "delivered": r["delivered"]} for r in rows}
+
+
+def headline(state: CohortState, sends: dict[str, dict[str, int]], sources: list[str] | None = None) -> dict:
+    """The figures at the top of the cohort-health page, for the chosen sources (None: all).
+
+    lawful_reach: contacts that may receive marketing on the report date (opt_in + soft_opt_in);
+    soft_opt_in_share: the soft-opt-in part of it; sends: the window's marketing sends, all bases;
+    violations: of them, those under an unlawful basis; to_purge: contacts past the retention limit.
+    """
+    chosen = [c for s, c in state.eligibility.items() if not sources or s in sources]
+    lawful = sum(c["opt_in"] + c["soft_opt_in"] for c in chosen)
+    soft = sum(c["soft_opt_in"] for c in chosen)
+    return {
+        "lawful_reach": lawful,
+        "soft_opt_in_share": soft / lawful if lawful else None,
+        "sends": sum(v["sends"] for v in sends.values()),
+        "violations": sum(v["sends"] for basis, v in sends.items() if basis in UNLAWFUL_BASES),
+        "to_purge": sum(c["expired"] for c in chosen),
+        "expiring_soon": sum(c["expiring_soon"] for c in chosen),
+    }
+
+
+def week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
+    """The last day of each of the `weeks` ISO weeks ending with the report date's week (that week ends on
+    the report date itself), oldest first."""
+    sunday = as_of + dt.timedelta(days=6 - as_of.weekday())
+    return sorted(min(as_of, sunday - dt.timedelta(days=7 * k)) for k in range(weeks))
+
+
+def weekly_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, weeks: int, settings: Settings):
+    """Rates per ISO week for each soft-opt-in cohort and the baseline (a small DataFrame)."""
+    return store.frame(
+        con,
+        "metrics/weekly_rates",
+        as_of=as_of,
+        weeks=weeks,
+        retention_years=settings.retention_years,
+        baseline_opt_in_only=settings.baseline == "opt_in",
+        include_complaints=settings.dissatisfaction_includes_complaints,
+    )
+
+
+def action_history(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, weeks: int, settings: Settings
+) -> list[dict[str, Any]]:
+    """The recommended action of every source at the end of each of the last `weeks` ISO weeks, each computed
+    from the data as it stood on that day (SPEC §7), so later data never rewrites history."""
+    states = cohort_states(con, week_ends(as_of, weeks), settings)
+    return [
+        {"week_end": day, "collection_source": source, "action": rec.action, "reasons": list(rec.reasons)}
+        for day, state in states.items()
+        for source, rec in state.recommendations.items()
+    ]

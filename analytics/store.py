@@ -123,6 +123,19 @@ def connect(path: Path | str | None = None, *, wait_seconds: float = 10.0) -> du
     return con
 
 
+def record_change(con: duckdb.DuckDBPyConnection, kind: str, detail: str) -> None:
+    """Note a change in the change log (call inside the transaction that makes the change)."""
+    con.execute(
+        "insert into change_log (kind, detail, changed_at) values ($kind, $detail, $at)",
+        {"kind": kind, "detail": detail, "at": dt.datetime.now().replace(microsecond=0)},
+    )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A number that grows with every change of data, registry or settings: part of every cache key."""
+    return con.execute("select coalesce(max(change_id), 0) from change_log").fetchone()[0]
+
+
 def query_text(name: str) -> str:
     """The SQL of a named query, e.g. 'metrics/cohort_metrics'."""
     if not re.fullmatch(r"[a-z_]+/[a-z_]+", name):

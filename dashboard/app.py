@@ -10,15 +10,46 @@ import streamlit as st
 # `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project; make both packages importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analytics.errors import UserError
 from dashboard import sidebar
+from dashboard.text import md
 
-st.set_page_config(page_title="optout-cohorts", page_icon="✉️", layout="wide")
+st.set_page_config(page_title="optout-cohorts", page_icon=":material/mail:", layout="wide")
 
 VIEWS = Path(__file__).resolve().parent / "views"
 page = st.navigation(
-    [
-        st.Page(VIEWS / "cohort_health.py", title="Cohort health", default=True),
-    ]
+    {
+        "Weekly review": [
+            st.Page(
+                VIEWS / "health.py",
+                title="Cohort health",
+                icon=":material/monitor_heart:",
+                default=True,
+                url_path="health",
+            ),
+            st.Page(VIEWS / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+            st.Page(
+                VIEWS / "eligibility.py",
+                title="Eligibility & retention",
+                icon=":material/fact_check:",
+                url_path="eligibility",
+            ),
+            st.Page(
+                VIEWS / "compliance.py", title="Compliance", icon=":material/gavel:", url_path="compliance"
+            ),
+        ],
+        "Set up": [
+            st.Page(VIEWS / "data_files.py", title="Data", icon=":material/upload_file:", url_path="data"),
+            st.Page(
+                VIEWS / "settings_view.py", title="Settings", icon=":material/tune:", url_path="settings"
+            ),
+            st.Page(VIEWS / "guide.py", title="Guide", icon=":material/menu_book:", url_path="guide"),
+        ],
+    }
 )
-sidebar.render()
-page.run()
+try:
+    sidebar.render()
+    page.run()
+except UserError as error:  # the one boundary where errors meant for the user are shown
+    st.error(md(error))
+    st.stop()

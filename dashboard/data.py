@@ -1,61 +1,253 @@
 """The only place the dashboard opens the database and caches results.
 
-One DuckDB connection per server process (st.cache_resource); every query runs on its own cursor, which is
-how DuckDB's Python API is shared across threads. Cached results are keyed by the database file, its data
-version (the last load id) and every argument, so a new upload or a changed setting never serves stale
-figures, and one session's choices never reach another's view.
+One DuckDB connection per server process (st.cache_resource); every call runs on its own cursor, which is how
+DuckDB's Python API is shared across threads, and writes are serialised by one lock. Cached results are keyed
+by the database file, its data version (the change log's last id: every load, registry edit, settings save
+or reset bumps it) and every argument, so new data or changed settings never serve stale figures, and one
+session's unsaved choices (its widgets) never reach another's view.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
-from analytics import ingest, report, store
+from analytics import export, ingest, registry, report, settings_store, store
 from analytics.settings import Settings
 
 DEMO_DIR = store.PROJECT_ROOT / "data" / "demo"
+UPLOAD_DIR = store.PROJECT_ROOT / "data" / "uploads"
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    con = store.connect(path)
-    if con.execute("select count(*) from load_log").fetchone()[0] == 0:
-        demo_files = sorted(DEMO_DIR.glob("*.csv.gz"))
-        if demo_files:
-            ingest.ingest_files(con, demo_files)
-    return con
+class _Database:
+    """A connection and the lock that serialises this process's writes to it."""
+
+    def __init__(self, path: str):
+        self.connection = store.connect(path)
+        self.write_lock = threading.Lock()
+        untouched = (
+            self.connection.execute(
+                "select (select count(*) from load_log) + (select count(*) from change_log)"
+            ).fetchone()[0]
+            == 0
+        )
+        if untouched:  # a brand-new database opens on the demo brand
+            demo_files = demo_paths()
+            if demo_files:
+                ingest.ingest_files(self.connection, demo_files)
+
+
+def demo_paths() -> list[Path]:
+    return sorted(DEMO_DIR.glob("*.csv.gz"))
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _database(path: str) -> _Database:
+    return _Database(path)
 
 
 def database_path() -> str:
     return str(Path(store.default_db_path()).resolve())
 
 
+def _db() -> _Database:
+    return _database(database_path())
+
+
 def cursor() -> duckdb.DuckDBPyConnection:
-    return _connection(database_path()).cursor()
+    return _db().connection.cursor()
 
 
-def data_version() -> int:
-    """Changes whenever a file is loaded: part of every cache key."""
-    return cursor().execute("select coalesce(max(load_id), 0) from load_log").fetchone()[0]
+def version() -> int:
+    """Grows with every change of data, registry or settings: part of every cache key."""
+    return store.data_version(cursor())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _report(path: str, version: int, as_of: dt.date, settings: Settings) -> dict:
-    return report.build_report(_connection(path).cursor(), as_of, settings)
+# --- reads (cached) -------------------------------------------------------------------------------------
 
 
-def cohort_report(as_of: dt.date, settings: Settings) -> dict:
-    return _report(database_path(), data_version(), as_of, settings)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _saved_settings(path: str, version: int) -> Settings:
+    return settings_store.load(_database(path).connection.cursor())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+def saved_settings() -> Settings:
+    return _saved_settings(database_path(), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def _latest_send_date(path: str, version: int) -> dt.date | None:
-    return report.latest_send_date(_connection(path).cursor())
+    return report.latest_send_date(_database(path).connection.cursor())
 
 
 def latest_send_date() -> dt.date | None:
-    return _latest_send_date(database_path(), data_version())
+    return _latest_send_date(database_path(), version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sources(path: str, version: int) -> list[str]:
+    return [r["collection_source"] for r in registry.rows(_database(path).connection.cursor())]
+
+
+def sources() -> list[str]:
+    """Every collection source of the registry or the data, for the sidebar filter."""
+    return _sources(database_path(), version())
+
+
+@st.cache_data(show_spinner="Computing the cohorts…", max_entries=64)
+def _cohort_state(path: str, version: int, as_of: dt.date, settings: Settings) -> report.CohortState:
+    return report.cohort_state(_database(path).connection.cursor(), as_of, settings)
+
+
+def cohort_state(as_of: dt.date, settings: Settings) -> report.CohortState:
+    return _cohort_state(database_path(), version(), as_of, settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _report(path: str, version: int, as_of: dt.date, settings: Settings) -> dict[str, Any]:
+    return report.build_report(_database(path).connection.cursor(), as_of, settings)
+
+
+def cohort_report(as_of: dt.date, settings: Settings) -> dict[str, Any]:
+    """The §9 report — the same figures as `optout-cohorts report` for these settings."""
+    return _report(database_path(), version(), as_of, settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, chosen: tuple[str, ...]):
+    window = report.Window.ending(as_of, settings.window_weeks)
+    return report.window_sends(_database(path).connection.cursor(), window, settings, list(chosen))
+
+
+def window_sends(as_of: dt.date, settings: Settings, chosen: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    return _window_sends(database_path(), version(), as_of, settings, chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _data_quality(path: str, version: int, as_of: dt.date) -> list[str]:
+    return report.data_quality(_database(path).connection.cursor(), as_of)
+
+
+def data_quality(as_of: dt.date) -> list[str]:
+    return _data_quality(database_path(), version(), as_of)
+
+
+@st.cache_data(show_spinner="Computing the weekly series…", max_entries=32)
+def _weekly_rates(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
+    return report.weekly_rates(_database(path).connection.cursor(), as_of, weeks, settings)
+
+
+def weekly_rates(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
+    return _weekly_rates(database_path(), version(), as_of, weeks, settings)
+
+
+@st.cache_data(show_spinner="Computing each week's recommendation…", max_entries=32)
+def _action_history(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
+    rows = report.action_history(_database(path).connection.cursor(), as_of, weeks, settings)
+    return pd.DataFrame(rows, columns=["week_end", "collection_source", "action", "reasons"])
+
+
+def action_history(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
+    return _action_history(database_path(), version(), as_of, weeks, settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _frame(path: str, version: int, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    return store.frame(_database(path).connection.cursor(), name, **dict(params))
+
+
+def frame(name: str, **params: Any) -> pd.DataFrame:
+    """A small named query's result (eligibility, expiring, violations, registry, load history…)."""
+    hashable = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _frame(database_path(), version(), name, hashable)
+
+
+def csv_download(name: str, **params: Any) -> Callable[[], bytes]:
+    """A download button's data: a callable that writes the named query as spreadsheet-safe CSV, in DuckDB,
+    only when the user clicks (it runs outside the script, so it captures the connection now)."""
+    connection = _db().connection
+
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "export.csv"
+            export.query_to_csv(connection.cursor(), name, target, **params)
+            return target.read_bytes()
+
+    return build
+
+
+def registry_rows() -> pd.DataFrame:
+    return frame("metrics/source_registry")
+
+
+def load_history() -> pd.DataFrame:
+    return pd.DataFrame(
+        cursor()
+        .execute(
+            "select loaded_at, file_name, table_name, rows_in_file, rows_added, rows_updated, sha256 "
+            "from load_log order by load_id desc"
+        )
+        .df()
+    )
+
+
+# --- writes (serialised) --------------------------------------------------------------------------------
+
+
+def _write(action, *args, **kwargs):
+    database = _db()
+    with database.write_lock:
+        return action(database.connection.cursor(), *args, **kwargs)
+
+
+def save_settings(settings: Settings) -> None:
+    _write(settings_store.save, settings)
+
+
+def save_registry(rows: list[dict[str, Any]]) -> int:
+    return _write(registry.save, rows)
+
+
+def reset_to_demo() -> list[ingest.LoadResult]:
+    return _write(ingest.ingest_files, demo_paths(), replace_all=True)
+
+
+def upload_folder() -> Path:
+    """This browser session's own folder for uploaded files (never shared between sessions)."""
+    if "upload_folder" not in st.session_state:
+        st.session_state["upload_folder"] = str(UPLOAD_DIR / uuid.uuid4().hex)
+    folder = Path(st.session_state["upload_folder"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(uploaded) -> Path:
+    """Copy an uploaded file to disk at once (Streamlit holds uploads in memory) and return its path."""
+    target = upload_folder() / Path(uploaded.name).name
+    uploaded.seek(0)
+    with open(target, "wb") as sink:
+        shutil.copyfileobj(uploaded, sink, length=1 << 20)
+    return target
+
+
+def inspect(path: Path, table_name: str | None = None) -> ingest.Inspection:
+    return ingest.inspect(cursor(), path, path.name, table_name)
+
+
+def load(paths: list[Path], table_name: str | None = None) -> list[ingest.LoadResult]:
+    return _write(ingest.ingest_files, paths, table_name)
+
+
+def discard_uploads() -> None:
+    if "upload_folder" in st.session_state:
+        shutil.rmtree(st.session_state.pop("upload_folder"), ignore_errors=True)

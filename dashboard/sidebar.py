@@ -1,4 +1,5 @@
-"""The sidebar shared by every page: the report date and the window. Choices live in this session only."""
+"""The sidebar shared by every page: report date, window and source filter. These choices live in this
+browser session only; saved settings (Settings page) apply to everyone."""
 
 from __future__ import annotations
 
@@ -6,27 +7,36 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.settings import BY_NAME, DEFAULTS, Settings
+from analytics.settings import BY_NAME, Settings
 from dashboard import data
 
 
 def render() -> None:
     latest = data.latest_send_date() or dt.date.today()
+    saved = data.saved_settings()
     st.sidebar.date_input(
         "Report date",
         value=latest,
         key="as_of",
-        help="Figures show what was known on this date; data dated later is ignored.",
+        help="Figures show what was known on this date; data dated later is ignored. "
+        "Default: the latest send in the data.",
     )
     window = BY_NAME["window_weeks"]
     st.sidebar.number_input(
         "Window (weeks)",
         min_value=int(window.minimum),
         max_value=int(window.maximum),
-        value=DEFAULTS.window_weeks,
+        value=saved.window_weeks,
         step=1,
         key="window_weeks",
         help=window.help,
+    )
+    st.sidebar.multiselect(
+        "Collection sources",
+        options=data.sources(),
+        key="sources",
+        placeholder="All sources",
+        help="Show only these sources. The baseline stays the whole brand.",
     )
 
 
@@ -35,4 +45,15 @@ def report_date() -> dt.date:
 
 
 def settings() -> Settings:
-    return DEFAULTS.replace(window_weeks=int(st.session_state["window_weeks"]))
+    """The saved settings, with this session's window length."""
+    return data.saved_settings().replace(window_weeks=int(st.session_state["window_weeks"]))
+
+
+def chosen_sources() -> tuple[str, ...]:
+    """The sources picked in the filter; empty means all."""
+    return tuple(st.session_state.get("sources") or ())
+
+
+def keep(source: str) -> bool:
+    chosen = chosen_sources()
+    return not chosen or source in chosen

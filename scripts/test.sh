@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Set up (once) and run the whole test suite, with the linter first. CI runs exactly this.
+# Set up (once) and run the whole test suite, linter first. CI runs exactly this.
+# The browser test drives Debian's Chromium; it is installed here when missing (needs apt-get, as root or
+# with sudo), or point CHROMIUM_PATH at a Chromium binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "Installing Chromium for the browser test (apt-get)…"
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  else
+    echo "Chromium is needed for the browser test: install it, or set CHROMIUM_PATH." >&2
+  fi
+fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check .

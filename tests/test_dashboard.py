@@ -1,84 +1,259 @@
-"""The dashboard pages, driven with Streamlit's AppTest on a database built in the test."""
+"""The dashboard, page by page, driven with Streamlit's AppTest by widget key.
+
+Most tests run on the demo brand (its figures are held by tests/test_demo.py); the expected values here are
+read from the analytics layer for the same settings, so the pages are checked to show the CLI's numbers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
+from analytics import demo, ingest, store
+from analytics.settings import DEFAULTS
+from tests.builders import build_report
 
 APP = str(store.PROJECT_ROOT / "dashboard" / "app.py")
+PAGES = {
+    "health": "views/health.py",
+    "trends": "views/trends.py",
+    "eligibility": "views/eligibility.py",
+    "compliance": "views/compliance.py",
+    "data": "views/data_files.py",
+    "settings": "views/settings_view.py",
+    "guide": "views/guide.py",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    """A demo database file built once; tests that write get their own copy."""
+    path = tmp_path_factory.mktemp("dashboard") / "demo.duckdb"
+    con = store.connect(path)
+    ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
+    con.close()
+    return path
 
 
 @pytest.fixture
-def app_on(monkeypatch):
-    """Start the app on the database a test built (each test gets a fresh cache)."""
+def open_app(monkeypatch, tmp_path):
+    """open_app(db_path, page) -> AppTest run on that page; caches are cleared after each test."""
 
-    def start(con) -> AppTest:
-        path = con.execute(
-            "select path from duckdb_databases() where database_name = current_database()"
-        ).fetchone()[0]
-        con.close()
-        monkeypatch.setenv(store.ENV_DB_PATH, path)
-        app = AppTest.from_file(APP, default_timeout=60)
+    def start(path, page: str = "health") -> AppTest:
+        monkeypatch.setenv(store.ENV_DB_PATH, str(path))
+        app = AppTest.from_file(APP, default_timeout=120)
         app.run()
+        if page != "health":
+            app.switch_page(PAGES[page]).run()
         return app
 
     yield start
-    import streamlit as st
-
     st.cache_data.clear()
     st.cache_resource.clear()
 
 
-def _small_brand(data):
-    # web: c1 soft-opt-in client (bought 2025-01-10) mailed once on 2025-03-01, clicks → one clicker.
-    return (
-        data.contact("c1", source="web")
-        .order("c1", "2025-01-10")
-        .contact("c2", source="store", consent="opt_in")
-        .campaign("k1", "2025-03-01T09:00:00")
-        .send("k1", "c1", "2025-03-01T09:00:00", clicks=1)
-        .send("k1", "c2", "2025-03-01T09:00:00", opens=1)
-        .load()
+@pytest.fixture
+def own_demo(demo_file, tmp_path):
+    path = tmp_path / "own.duckdb"
+    shutil.copy(demo_file, path)
+    return path
+
+
+def table(app, index=0):
+    return app.dataframe[index].value
+
+
+def actions(app) -> dict[str, str]:
+    frame = table(app)
+    return dict(zip(frame["Source"], frame["Action"], strict=True))
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_runs_on_the_demo_without_error(demo_file, open_app, page):
+    app = open_app(demo_file, page)
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert app.title[0].value  # every page says what it is
+
+
+def test_cohort_health_shows_the_reports_actions_and_a_baseline_row(demo_file, open_app):
+    app = open_app(demo_file)
+    assert app.date_input(key="as_of").value == demo.DEMO_AS_OF  # default: the latest send in the data
+    expected = build_report(store.connect(demo_file), demo.DEMO_AS_OF.isoformat(), DEFAULTS)
+    shown = table(app)
+    assert list(shown["Source"])[:-1] == [c["collection_source"] for c in expected["cohorts"]]
+    assert shown["Source"].iloc[-1] == "Baseline (whole brand)"
+    assert shown["Delivered"].iloc[-1] == expected["baseline"]["delivered"]
+    by_source = {c["collection_source"]: c for c in expected["cohorts"]}
+    labels = actions(app)
+    assert labels["web_checkout"] == "Ramp up" and labels["partner_coreg"] == "Stop"
+    assert labels["marketplace"] == "Reintroduce promos"
+    row = shown[shown["Source"] == "partner_coreg"].iloc[0]
+    assert row["Dissatisfaction"] == pytest.approx(
+        by_source["partner_coreg"]["metrics"]["dissatisfaction_rate"]
+    )
+    assert row["Soft opt-in"] == by_source["partner_coreg"]["eligibility"]["soft_opt_in"]
+
+
+def test_headline_figures_add_up_the_eligibility_and_violations(demo_file, open_app):
+    app = open_app(demo_file)
+    expected = build_report(store.connect(demo_file), demo.DEMO_AS_OF.isoformat(), DEFAULTS)
+    lawful = sum(c["eligibility"]["opt_in"] + c["eligibility"]["soft_opt_in"] for c in expected["cohorts"])
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Lawful reach"] == f"{lawful:,}"
+    assert metrics["Compliance violations"] == f"{sum(expected['violations'].values()):,}"
+    assert (
+        metrics["Contacts to purge"] == f"{sum(c['eligibility']['expired'] for c in expected['cohorts']):,}"
     )
 
 
-def test_cohort_health_shows_one_row_per_source_with_its_action(data, app_on):
-    app = app_on(_small_brand(data))
+def test_moving_the_report_date_changes_the_figures(demo_file, open_app):
+    app = open_app(demo_file)
+    before = table(app).set_index("Source").loc["web_checkout", "Delivered"]
+    app.date_input(key="as_of").set_value(demo.DEMO_AS_OF - dt.timedelta(days=7)).run()
+    after = table(app).set_index("Source").loc["web_checkout", "Delivered"]
+    expected = build_report(store.connect(demo_file), (demo.DEMO_AS_OF - dt.timedelta(days=7)).isoformat())
+    assert (
+        after
+        == next(c for c in expected["cohorts"] if c["collection_source"] == "web_checkout")["metrics"][
+            "delivered"
+        ]
+    )
+    assert after != before
+
+
+def test_a_longer_window_changes_the_window_and_the_actions(demo_file, open_app):
+    app = open_app(demo_file)
+    app.number_input(key="window_weeks").set_value(12).run()
+    # Over 12 weeks marketplace's stop-level weeks weigh in: it is no longer "reintroduce promos".
+    expected = build_report(store.connect(demo_file), demo.DEMO_AS_OF.isoformat(), DEFAULTS, window_weeks=12)
+    want = {c["collection_source"]: c["recommendation"]["action"] for c in expected["cohorts"]}
+    assert want["marketplace"] != "reintroduce_promos"
+    assert actions(app)["marketplace"] != "Reintroduce promos"
+    assert "12 weeks" in app.caption[0].value
+
+
+def test_the_source_filter_keeps_only_the_chosen_sources(demo_file, open_app):
+    app = open_app(demo_file)
+    app.multiselect(key="sources").set_value(["web_checkout", "in_store"]).run()
+    assert list(table(app)["Source"]) == ["in_store", "web_checkout", "Baseline (whole brand)"]
+    assert app.selectbox(key="detail_source").options == ["in_store", "web_checkout"]
+
+
+def test_selecting_a_source_shows_its_detail(demo_file, open_app):
+    app = open_app(demo_file)
+    app.selectbox(key="detail_source").set_value("partner_coreg").run()
+    text = " ".join(m.value for m in app.markdown)
+    assert "partner\\_coreg" in text and "Stop" in text
+    assert "above the stop threshold of 40%" in text
+
+
+def test_a_saved_threshold_changes_the_recommendation_on_every_page(own_demo, open_app):
+    app = open_app(own_demo, "settings")
+    # partner_coreg: dissatisfaction 62.9% → stop at 40%; with stop_above 0.70 it falls in the 20–70% band,
+    # with engagement below the brand's → editorial only.
+    app.number_input(key="setting_stop_above").set_value(0.70)
+    app.button(key="save_settings").click().run()  # the form's submit button
+    assert app.success, "the save is confirmed"
+    app.switch_page(PAGES["health"]).run()
+    assert actions(app)["partner_coreg"] == "Editorial only"
+    con = store.connect(own_demo)
+    assert con.execute("select value from settings where name = 'stop_above'").fetchall() == [("0.7",)]
+
+
+def test_one_sessions_unsaved_choices_do_not_reach_another(demo_file, open_app):
+    first = open_app(demo_file)
+    first.number_input(key="window_weeks").set_value(12).run()
+    second = AppTest.from_file(APP, default_timeout=120)
+    second.run()
+    assert second.number_input(key="window_weeks").value == 4
+    assert actions(second)["marketplace"] == "Reintroduce promos"
+
+
+def test_trends_show_each_weeks_action(demo_file, open_app):
+    app = open_app(demo_file, "trends")
+    history = table(app).loc["marketplace"]
+    # The marketplace cohort was stopped while its dissatisfaction was ~55%, then recovered (demo design).
+    assert history.iloc[-1] == "Reintroduce promos"
+    assert "Stop" in set(history)
+    app.select_slider(key="trend_weeks").set_value(4).run()
+    assert len(table(app).columns) == 4
+
+
+def test_eligibility_counts_and_lists(demo_file, open_app):
+    app = open_app(demo_file, "eligibility")
+    expected = build_report(store.connect(demo_file), demo.DEMO_AS_OF.isoformat(), DEFAULTS)
+    status = table(app, 0).set_index("Source")
+    for cohort in expected["cohorts"]:
+        if cohort["collection_source"] in status.index:
+            assert status.loc[cohort["collection_source"], "Expired"] == cohort["eligibility"]["expired"]
+    labels = [b.label for b in app.get("download_button")]
+    total_expired = sum(c["eligibility"]["expired"] for c in expected["cohorts"])
+    assert any(f"({total_expired:,} expired contacts)" in label for label in labels)
+
+
+def test_compliance_shows_violations_and_flags_missing_evidence(demo_file, open_app):
+    app = open_app(demo_file, "compliance")
+    expected = build_report(store.connect(demo_file), demo.DEMO_AS_OF.isoformat(), DEFAULTS)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Prospect"] == str(expected["violations"]["prospect"])
+    warnings = " ".join(w.value for w in app.warning)
+    assert "trade\\_show" in warnings and "not in the registry" in warnings
+    assert "call\\_center" in warnings and "oral channel without evidence" in warnings
+
+
+def test_data_page_lists_the_load_history_and_resets_to_the_demo(own_demo, open_app):
+    app = open_app(own_demo, "data")
+    history = table(app)
+    assert sorted(history["Table"]) == sorted(
+        ["sources", "contacts", "orders", "campaigns", "campaign_stats", "events"]
+    )
+    assert app.button(key="reset_demo").disabled  # needs the confirmation first
+    app.checkbox(key="confirm_reset").check().run()
+    app.button(key="reset_demo").click().run()
+    assert "Reset done: 6 demo file(s) loaded." in app.success[0].value
+    con = store.connect(own_demo)
+    assert con.execute("select count(*) from load_log").fetchone()[0] == 6
+    assert con.execute("select kind from change_log order by change_id desc limit 1").fetchone()[0] == "reset"
+
+
+def test_a_database_without_sends_shows_help_not_a_traceback(tmp_path, open_app):
+    con = store.connect(tmp_path / "contacts-only.duckdb")
+    path = tmp_path / "contacts.csv"
+    path.write_text("contact_id,collection_source,consent,collected_at\nc1,web,none,2025-01-01\n")
+    ingest.ingest_files(con, [path])
+    con.close()
+    for page in PAGES:
+        app = open_app(tmp_path / "contacts-only.duckdb", page)
+        assert not app.exception, (page, app.exception)
+
+
+def test_a_new_database_opens_on_the_demo_brand(tmp_path, open_app):
+    app = open_app(tmp_path / "fresh.duckdb")
     assert not app.exception
-    table = app.dataframe[0].value
-    assert list(table["Source"]) == ["store", "web"]
-    # web: 1 delivered send, far below min_delivered 500 → insufficient data; store: no soft-opt-in client.
-    assert list(table["Action"]) == ["No cohort", "Insufficient data"]
-    assert table.loc[table["Source"] == "web", "Click rate"].item() == 1.0
+    assert app.date_input(key="as_of").value == demo.DEMO_AS_OF
+    assert len(table(app)) == 11  # ten sources and the baseline
 
 
-def test_report_date_defaults_to_latest_send_and_moving_it_changes_the_figures(data, app_on):
-    app = app_on(_small_brand(data))
-    assert app.date_input(key="as_of").value == dt.date(2025, 3, 1)
-    # The day before the only campaign: nothing was delivered yet, so the rate has no data.
-    app.date_input(key="as_of").set_value(dt.date(2025, 2, 28)).run()
-    table = app.dataframe[0].value
-    assert table.loc[table["Source"] == "web", "Delivered"].item() == 0
-
-
-def test_a_new_database_opens_on_the_demo_brand(tmp_path, monkeypatch):
-    # No database yet: the dashboard creates it and loads data/demo, then reports as of the last demo send.
-    monkeypatch.setenv(store.ENV_DB_PATH, str(tmp_path / "fresh.duckdb"))
-    app = AppTest.from_file(APP, default_timeout=120)
-    app.run()
-    try:
-        assert not app.exception
-        assert app.date_input(key="as_of").value == dt.date(2026, 11, 22)
-        table = app.dataframe[0].value
-        actions = dict(zip(table["Source"], table["Action"], strict=True))
-        assert actions["web_checkout"] == "Ramp up" and actions["partner_coreg"] == "Stop"
-        assert len(actions) == 10
-    finally:
-        import streamlit as st
-
-        st.cache_data.clear()
-        st.cache_resource.clear()
+def test_names_from_uploaded_files_are_shown_as_text(tmp_path, open_app, data):
+    # A source named with HTML and Markdown must come out literally, never as markup.
+    hostile = "<img src=x onerror=alert(1)>**bold**"
+    con = (
+        data.contact("c1", source=hostile)
+        .order("c1", "2025-01-10")
+        .campaign("k1", "2025-03-01T09:00:00")
+        .send("k1", "c1", "2025-03-01T09:00:00", clicks=1)
+        .load()
+    )
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    con.close()
+    app = open_app(path)
+    assert hostile in list(table(app)["Source"])
+    detail = " ".join(m.value for m in app.markdown)
+    assert "\\<img src=x onerror=alert\\(1\\)\\>\\*\\*bold\\*\\*" in detail

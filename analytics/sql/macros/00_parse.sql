@@ -30,3 +30,8 @@ create or replace macro oc_parse_vocab(x) as lower(trim(x));
 -- A rate with a zero (or null) denominator is null ("no data"), never 0 (SPEC §7).
 create or replace macro oc_rate(numerator, denominator) as
     case when denominator > 0 then numerator::double / denominator end;
+
+-- A text cell a spreadsheet would run as a formula (starting with = + - @ tab CR LF) gets a leading
+-- apostrophe, shown by spreadsheets as plain text (CSV injection). Mirrors analytics/export.py.
+create or replace macro oc_safe_cell(x) as
+    case when regexp_matches(x, '^[=+\-@\t\r\n]') then '''' || x else x end;

@@ -1,0 +1,37 @@
+"""Colours and labels shared by every table and chart, so an action looks the same everywhere."""
+
+from __future__ import annotations
+
+ACTION_COLOURS = {
+    "stop": "#B03A2E",
+    "editorial_only": "#D35400",
+    "reduce": "#C9A227",
+    "hold": "#5D6D7E",
+    "ramp_up": "#1E8449",
+    "reintroduce_promos": "#148F77",
+    "welcome_first": "#2F6F8F",
+    "no_recent_sends": "#909CA3",
+    "insufficient_data": "#B3BCC2",
+    "no_cohort": "#D0D6DA",
+}
+
+# Guidance bands of the dissatisfaction rate (SPEC §3): satisfied, starting, stop band, beyond.
+BAND_SATISFIED = "rgba(30, 132, 73, 0.12)"
+BAND_STARTING = "rgba(211, 84, 0, 0.12)"
+BAND_STOP = "rgba(176, 58, 46, 0.16)"
+BAND_BEYOND = "rgba(176, 58, 46, 0.26)"
+BASELINE_COLOUR = "#1F2A33"
+
+RATE_LABELS = {
+    "open_rate": "Open rate",
+    "click_rate": "Click rate",
+    "unsubscribe_rate": "Unsubscribe rate",
+    "complaint_rate": "Complaint rate",
+    "dissatisfaction_rate": "Dissatisfaction rate",
+}
+
+
+def text_on(colour: str) -> str:
+    """Black or white text, whichever reads better on this background colour."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#1F2A33" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#FFFFFF"

@@ -1,0 +1,114 @@
+"""Eligibility & retention: who may be mailed, under which basis, and who must be purged."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, sidebar
+
+as_of = sidebar.report_date()
+settings = sidebar.settings()
+chosen = list(sidebar.chosen_sources())
+
+st.title("Eligibility & retention")
+st.caption(
+    f"Status of every contact on {as_of:%d %b %Y}. A contact may be kept and mailed at most "
+    f"{settings.retention_years} years after their last purchase or click (an open does not count)."
+)
+
+counts = data.frame(
+    "metrics/eligibility",
+    report_dates=[as_of],
+    retention_years=settings.retention_years,
+    expiring_days=settings.expiring_soon_days,
+)
+counts = counts[counts["collection_source"].map(sidebar.keep)]
+if counts.empty:
+    st.info("No contact is known on this date: load a contacts file on the Data page.")
+    st.stop()
+
+total = counts.sum(numeric_only=True)
+columns = st.columns(4)
+columns[0].metric(
+    "May receive marketing",
+    f"{int(total['eligible_marketing']):,}",
+    help="Opt-in plus soft-opt-in clients: promotions, newsletters, cart reminders, welcome series.",
+)
+columns[1].metric(
+    "May receive loyalty emails",
+    f"{int(total['eligible_loyalty']):,}",
+    help="Of them, those who gave the loyalty programme's own consent.",
+)
+columns[2].metric("Must be purged", f"{int(total['expired']):,}", help="Past the retention limit.")
+columns[3].metric(f"Expiring within {settings.expiring_soon_days} days", f"{int(total['expiring_soon']):,}")
+
+st.subheader("Status per source")
+status = counts.rename(
+    columns={
+        "collection_source": "Source",
+        "contacts": "Contacts",
+        "opt_in": "Opt-in",
+        "soft_opt_in": "Soft opt-in",
+        "not_informed": "Not informed",
+        "prospect": "Prospects",
+        "objected": "Objected",
+        "expired": "Expired",
+    }
+)[["Source", "Contacts", "Opt-in", "Soft opt-in", "Not informed", "Prospects", "Objected", "Expired"]]
+st.dataframe(status, hide_index=True, key="status_table")
+
+st.subheader("Who may receive each type of email")
+by_type = pd.DataFrame(
+    {
+        "Source": counts["collection_source"],
+        "Promotions": counts["eligible_marketing"],
+        "Newsletters": counts["eligible_marketing"],
+        "Cart abandonment": counts["eligible_marketing"],
+        "Welcome series": counts["eligible_marketing"],
+        "Loyalty programme": counts["eligible_loyalty"],
+    }
+)
+st.dataframe(by_type, hide_index=True, key="email_type_table")
+st.caption(
+    "Service emails (order confirmation, shipping, after-sale) need no consent and are not counted here."
+)
+
+st.subheader("Retention limit coming up")
+expiring = data.frame("metrics/expiring", as_of=as_of, retention_years=settings.retention_years)
+expiring = expiring[expiring["collection_source"].map(sidebar.keep)].rename(
+    columns={
+        "collection_source": "Source",
+        "within_30": "Within 30 days",
+        "within_60": "Within 60 days",
+        "within_90": "Within 90 days",
+    }
+)
+st.dataframe(expiring, hide_index=True, key="expiring_table")
+st.caption(
+    "Lawful contacts whose last purchase or click will be more than "
+    f"{settings.retention_years} years old: a click or an order before then keeps them."
+)
+
+st.subheader("Lists to download")
+list_params = {
+    "as_of": as_of,
+    "retention_years": settings.retention_years,
+    "expiring_days": settings.expiring_soon_days,
+    "sources": chosen,
+}
+left, right = st.columns(2)
+left.download_button(
+    f"Purge list ({int(total['expired']):,} expired contacts)",
+    data=data.csv_download("metrics/contact_lists", status="expired", **list_params),
+    file_name=f"purge-list-{as_of}.csv",
+    mime="text/csv",
+    key="download_purge",
+    help="Delete or anonymise these contacts: they may no longer be kept nor mailed.",
+)
+right.download_button(
+    f"Suppression list ({int(total['objected']):,} objected contacts)",
+    data=data.csv_download("metrics/contact_lists", status="objected", **list_params),
+    file_name=f"suppression-list-{as_of}.csv",
+    mime="text/csv",
+    key="download_suppression",
+    help="Never mail these contacts marketing; keep the list to honour their objection.",
+)

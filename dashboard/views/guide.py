@@ -1,0 +1,77 @@
+"""Guide: the rules in plain words, and how every figure on the screens is computed."""
+
+import streamlit as st
+
+from dashboard import sidebar
+
+settings = sidebar.settings()
+
+st.title("Guide")
+st.markdown(f"""
+### Who may receive marketing emails
+
+- **Service emails** — order confirmation, shipping, after-sale review request, unsubscribe confirmation — need
+  no consent. **Everything else is marketing**: promotions, newsletters (even 100% editorial), cart reminders
+  (no contract exists yet), welcome series, loyalty-programme emails.
+- **Prospects** (no purchase — including people who only created an account) may receive marketing only with an
+  explicit **opt-in**.
+- **Clients without opt-in** may receive marketing for similar products of the same brand (the *soft opt-in*
+  exception) only if they bought, were **informed at collection** that their address would be used for
+  marketing with an easy way to object, and **have not objected** since (unsubscribe or spam complaint).
+- **Loyalty-programme emails** need their own consent; joining the programme is not a purchase.
+- **Retention:** data may be kept and used at most **{settings.retention_years} years after the person's last
+  purchase or click** in an email. An open does not count (it may be automatic). Past that, nobody may be
+  mailed, whatever their consent: delete or anonymise the data.
+- **Proof:** for each collection source, keep how people were informed (form screenshot, phone script, in-store
+  poster) — the Compliance page's registry.
+- Mailbox providers ask bulk senders to keep **spam complaints below 0.1%** of delivered emails and never reach
+  0.3%.
+
+### The legal basis of each send (first rule that matches)
+
+1. **objected** — the contact refused at collection, or unsubscribed/complained *before* the send date;
+2. **expired** — more than {settings.retention_years} years since the last purchase or click at the send date;
+3. **no loyalty consent** — a loyalty email to someone without loyalty consent;
+4. **opt-in** — explicit consent;
+5. **soft opt-in** — a client (purchase on or before the send) informed at collection;
+6. **not informed** — a client who was not informed;
+7. **prospect** — no purchase before the send.
+
+Only *opt-in* and *soft opt-in* are lawful; the others are shown on the Compliance page.
+
+### How the figures are computed
+
+The report is made **as of the report date**: anything dated later is ignored. The **window** is the
+{settings.window_weeks} weeks ending on the report date. A **send** is one email to one person in one campaign;
+each figure counts people per send, so five clicks in one email make one clicker.
+
+| figure | how |
+|---|---|
+| delivered | sends with a *delivered* event (when the data has none: sends without a bounce) |
+| open rate | people with a human open ÷ delivered (machine / privacy-protection opens excluded) |
+| click rate | people who clicked ÷ delivered (a click on the unsubscribe link is an unsubscribe) |
+| unsubscribe rate | people who unsubscribed ÷ delivered |
+| complaint rate | people who complained ÷ delivered |
+| dissatisfaction rate | unsubscribers ÷ (clickers + unsubscribers){" (complainers added to both)" if settings.dissatisfaction_includes_complaints else ""} |
+| open / click vs brand | the cohort's rate ÷ the baseline's |
+
+A rate with nothing to divide by shows "—" (no data), never 0. The **cohort** of a source is its soft-opt-in
+sends; the **baseline** is {"the opt-in sends" if settings.baseline == "opt_in" else "all lawful marketing sends (opt-in and soft opt-in)"} of the window.
+
+### What the recommendations mean (first rule that matches)
+
+| action | when |
+|---|---|
+| Welcome first / No cohort | no soft-opt-in marketing email was ever sent to the source: start with a welcome series (2–3 emails with a visible unsubscribe link), then editorial newsletters, then promotions — or there is nobody to mail |
+| No recent sends | mailed before, but not in this window |
+| Insufficient data | fewer than {settings.min_delivered} delivered or {settings.min_reactions} reactions (clickers + unsubscribers), or no dissatisfaction rate |
+| Stop | dissatisfaction above {settings.stop_above:.0%} (the guidance band is 40–50%), or complaints at {settings.complaint_stop:.1%} or more |
+| Editorial only | dissatisfaction from {settings.ramp_up_below:.0%} to {settings.stop_above:.0%} and open or click rate below {settings.engagement_tolerance:.0%} of the brand's: send only 100% editorial newsletters until the rates recover |
+| Hold | dissatisfaction from {settings.ramp_up_below:.0%} to {settings.stop_above:.0%}, engagement in line: look at content and segmentation |
+| Ramp up | dissatisfaction below {settings.ramp_up_below:.0%}, open and click rates at least {settings.engagement_tolerance:.0%} of the brand's and complaints below {settings.complaint_warn:.1%}: the brand may send more, monitoring as it goes |
+| Reintroduce promos | as ramp up, when the previous window's action was stop or editorial only |
+| Reduce | dissatisfaction below {settings.ramp_up_below:.0%} but engagement low or complaints at {settings.complaint_warn:.1%} or more |
+
+Each recommendation lists the figures and thresholds that decided it; a complaint rate of
+{settings.complaint_warn:.1%} or more adds a warning to any action.
+""")

@@ -1,0 +1,174 @@
+"""End to end in a real headless Chromium: the server starts, CSV files go through the real file input, the
+cohort table appears with the new source's recommendation, and a hostile name opens no dialog.
+
+Needs Debian's `chromium` (scripts/test.sh installs it) or CHROMIUM_PATH pointing at a Chromium binary.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from analytics import store
+
+ARTIFACTS = store.PROJECT_ROOT / "tests" / "artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def chromium_path() -> str:
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ):
+        if candidate:
+            return candidate
+    pytest.fail("No Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The dashboard on a new database (it opens on the demo brand), served on a free local port."""
+    port = free_port()
+    env = {**os.environ, store.ENV_DB_PATH: str(tmp_path / "e2e.duckdb")}
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(store.PROJECT_ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=store.PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail(f"the dashboard did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def write_upload(folder: Path) -> list[Path]:
+    """A pop-up store's 600 soft-opt-in clients mailed on 2026-11-20, inside the demo's last window.
+
+    Per send, by hand: 600 delivered, 180 human openers (30%), 40 clickers (6.7%), 3 unsubscribers:
+    dissatisfaction 3 / 43 = 7.0% (< 20%), open and click rates above the demo brand's (24% and 4%) → ramp up.
+    Plus one contact of a source named with HTML, which must show as text.
+    """
+    contacts = [["contact_id", "collection_source", "consent", "collected_at"]]
+    orders = [["contact_id", "order_date"]]
+    events = [["campaign_id", "contact_id", "event_type", "occurred_at"]]
+    for i in range(600):
+        contact = f"P{i:04d}"
+        contacts.append([contact, "popup_store", "none", "2026-06-01"])
+        orders.append([contact, "2026-06-01"])
+        events.append(["popup-nov", contact, "sent", "2026-11-20T09:00:00"])
+        events.append(["popup-nov", contact, "delivered", "2026-11-20T09:00:00"])
+        if i < 180:
+            events.append(["popup-nov", contact, "open", "2026-11-20T12:00:00"])
+        if i < 40:
+            events.append(["popup-nov", contact, "click", "2026-11-20T12:05:00"])
+        if 100 <= i < 103:
+            events.append(["popup-nov", contact, "unsubscribe", "2026-11-20T12:10:00"])
+    contacts.append(["H1", HOSTILE, "none", "2026-06-01"])
+    files = {
+        "popup_contacts.csv": contacts,
+        "popup_orders.csv": orders,
+        "popup_campaigns.csv": [
+            ["campaign_id", "sent_at", "name", "email_type"],
+            ["popup-nov", "2026-11-20T09:00:00", "Pop-up store: your VIP evening", "promo"],
+        ],
+        "popup_events.csv": events,
+    }
+    paths = []
+    for name, rows in files.items():
+        path = folder / name
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)
+        paths.append(path)
+    return paths
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a select box the way a person does: open it, type to filter, choose."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.click()
+
+
+def test_upload_then_read_the_recommendation(server, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{server}/data", wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=60_000)
+
+        page.locator("input[type=file]").set_input_files([str(p) for p in write_upload(tmp_path)])
+        expect(page.get_by_text("popup_events.csv → events")).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Load 4 file(s)").click()
+        expect(page.get_by_text("Loaded. Every page now shows the new data.")).to_be_visible(timeout=60_000)
+
+        page.get_by_role("link", name="Cohort health").click()
+        expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+        choose(page, "Source", "popup_store")
+        expect(page.get_by_text("recommended action: Ramp up")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Dissatisfaction rate 7.0% is below 20%")).to_be_visible()
+
+        choose(page, "Source", HOSTILE)
+        detail = page.get_by_test_id("stMarkdownContainer").filter(has_text="recommended action")
+        expect(detail).to_contain_text(HOSTILE, timeout=30_000)  # shown as text, not turned into an image
+        page.screenshot(path=str(ARTIFACTS / "cohort-health-after-upload.png"), full_page=True)
+        assert page.locator("img[src='x']").count() == 0
+        browser.close()
+    assert dialogs == []
