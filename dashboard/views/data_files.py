@@ -78,8 +78,8 @@ else:
 
 st.header("Start again from the demo data")
 st.caption(
-    "Replaces every loaded file with the demo brand (Maison Lumen). Settings and the registry edits of "
-    "the demo sources are kept; the change log records the reset."
+    "Replaces every loaded file, and the source registry, with the demo brand's (Maison Lumen). Saved "
+    "settings are kept; the change log records the reset."
 )
 confirm = st.checkbox("I understand that the data loaded so far will be removed", key="confirm_reset")
 if st.button("Reset to the demo data", key="reset_demo", disabled=not confirm):

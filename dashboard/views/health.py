@@ -94,6 +94,8 @@ rows.append(
     }
 )
 table = pd.DataFrame(rows)
+count_columns = ["Soft opt-in", "Opt-in", "Not informed", "Prospects", "Objected", "Expired", "Delivered"]
+table[count_columns] = table[count_columns].astype("Int64")  # whole numbers; the baseline row has no counts
 label_colour = {ACTIONS[name].label: colour for name, colour in ACTION_COLOURS.items()}
 
 
