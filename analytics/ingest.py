@@ -1,68 +1,47 @@
-"""Loading canonical CSV files (SPEC §4) into the database: recognise, validate, then write all or nothing.
+"""Loading CSV exports into the canonical tables (SPEC §4): read, map, validate, then write all or nothing.
 
-Parsing and checking happen in DuckDB (its CSV reader, then SQL over a staging table); Python only reads
-the header line and orchestrates. A batch of files is validated whole before anything is written, then
-written in one transaction: either every file of the batch lands, or none does and the database is as before.
+Each file is read by DuckDB's CSV reader into a staging table (all text), through its mapping (canonical
+table, built-in or saved preset, constants — analytics/mapping.py); the checks are SQL over that table; the
+conversion to canonical types is SQL too. A batch of files is validated whole before anything is written,
+then written in one transaction: every file of the batch lands, or none does and the database is as before.
 Re-loading a file changes nothing: keyed tables (contacts, campaigns, sources) update the row of a known id,
 the others skip rows already present with the same values in every column.
+
+By default a file with invalid rows is refused whole; with on_invalid="skip" its valid rows load and the
+invalid ones are set aside (counted in the load log, and written to a CSV the user can download).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import gzip
 import hashlib
-import io
+import tempfile
+from collections.abc import Mapping as MappingType
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from analytics import store
+from analytics import csv_files, mapping, store
+from analytics.csv_files import CsvFile
 from analytics.errors import InvalidFile, Problem, UserError
-from analytics.tables import (
-    AMOUNT,
-    BOOL,
-    COUNT,
-    DATE,
-    LOAD_ORDER,
-    TABLES,
-    TIMESTAMP,
-    VOCAB,
-    Column,
-    Table,
-)
+from analytics.mapping import DEFAULT, Mapping
+from analytics.tables import AMOUNT, BOOL, COUNT, DATE, ID, LOAD_ORDER, TIMESTAMP, VOCAB, Column
 
-DELIMITERS = (",", ";")
-IDENTIFYING_COLUMNS = {"contact_id", "campaign_id"}
 SAMPLE_ROWS = 5
+ON_INVALID = ("fail", "skip")
 
 # How each kind of column is converted from text (the macros live in analytics/sql/macros/00_parse.sql).
 PARSERS = {
-    DATE: "oc_parse_date",
-    TIMESTAMP: "oc_parse_timestamp",
-    BOOL: "oc_parse_bool",
-    COUNT: "oc_parse_count",
-    AMOUNT: "oc_parse_amount",
-    VOCAB: "oc_parse_vocab",
+    DATE: "oc_parse_date({x}, '{order}')",
+    TIMESTAMP: "oc_parse_timestamp({x}, '{order}')",
+    BOOL: "oc_parse_bool({x})",
+    COUNT: "oc_parse_count({x})",
+    AMOUNT: "oc_parse_amount({x})",
+    VOCAB: "oc_parse_vocab({x})",
 }
-
-
-@dataclass
-class CsvFile:
-    """An input file as read from its first line: where it is, what it is called, its columns."""
-
-    path: Path
-    display_name: str
-    delimiter: str
-    header: list[str]  # as written in the file
-    columns: list[str]  # normalised: trimmed, lower case, spaces to underscores
-
-    @property
-    def compression(self) -> str:
-        return "gzip" if self.path.name.lower().endswith(".gz") else "none"
 
 
 @dataclass
@@ -73,119 +52,88 @@ class LoadResult:
     rows_added: int
     rows_updated: int
     ignored_columns: list[str] = field(default_factory=list)
+    rows_rejected: int = 0
+    preset: str | None = None
+    rejects_csv: Path | None = None  # the rows set aside, with the reason (on_invalid="skip")
+    orders_added: int = 0
 
     def describe(self) -> str:
-        text = f"{self.file_name} → {self.table}: {self.rows_in_file} row(s), {self.rows_added} new"
+        via = f" (preset {self.preset})" if self.preset else ""
+        text = f"{self.file_name} → {self.table}{via}: {self.rows_in_file} row(s), {self.rows_added} new"
         if self.rows_updated:
             text += f", {self.rows_updated} updated"
-        if self.rows_in_file and not self.rows_added and not self.rows_updated:
+        if self.rows_in_file and not self.rows_added and not self.rows_updated and not self.rows_rejected:
             text += " (already loaded: nothing changed)"
+        if self.orders_added:
+            text += f", {self.orders_added} purchase(s) from its purchase-date column"
+        if self.rows_rejected:
+            text += f"; {self.rows_rejected} invalid row(s) skipped"
         if self.ignored_columns:
             text += f"; columns not kept: {', '.join(self.ignored_columns)}"
         return text
 
 
-def _normalise(name: str) -> str:
-    return "_".join(name.replace("\ufeff", "").strip().strip('"').lower().split())
+@dataclass
+class Options:
+    """How a file is to be read: all optional; without them the table or preset is recognised."""
+
+    table: str | None = None
+    preset: str | None = None
+    constants: MappingType[str, str] = field(default_factory=dict)
+    date_order: str | None = None  # 'dmy' or 'mdy'; detected from the data when it proves it
+    on_invalid: str = "fail"
 
 
-def read_header(path: Path, display_name: str | None = None) -> CsvFile:
-    """Read the header line of a CSV (optionally gzip) file and pick its delimiter."""
-    display = display_name or path.name
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as raw:
-            first = raw.readline(1 << 20)
-    except (OSError, EOFError) as error:
-        raise InvalidFile(
-            display, [Problem(None, f"the file cannot be read ({error})", "export it again")]
-        ) from None
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidFile(
-            display,
-            [Problem(None, "the header is not UTF-8 text", "save the file as CSV UTF-8 and upload it again")],
-        ) from None
-    if not text.strip():
-        raise InvalidFile(
-            display, [Problem(None, "the file is empty", "export it again with its header row")]
-        )
-    delimiter = max(DELIMITERS, key=text.count)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return CsvFile(path, display, delimiter, header, [_normalise(h) for h in header])
+@dataclass
+class _Prepared:
+    file: CsvFile
+    mapping: Mapping
+    stage: str
+    rows: int
+    date_order: str
+    problems: list[Problem]
 
 
-def recognise(file: CsvFile) -> Table:
-    """The canonical table whose required columns the header holds (the most specific one wins).
-
-    A file with a contact_id or campaign_id column is never taken for a table without one: a contacts
-    export missing its consent column is reported as such, not loaded as a source registry.
-    """
-    present = set(file.columns)
-    identifiers = present & IDENTIFYING_COLUMNS
-    candidates = [
-        t for t in TABLES.values() if set(t.required) <= present and identifiers <= set(t.column_names)
-    ]
-    if candidates:
-        return max(candidates, key=lambda t: len(t.required))
-    compatible = [t for t in TABLES.values() if identifiers <= set(t.column_names)] or list(TABLES.values())
-    closest = max(compatible, key=lambda t: (len(set(t.required) & present), -len(t.required)))
-    missing = [c for c in closest.required if c not in present]
-    expectations = "; ".join(f"{t.name}: {', '.join(t.required)}" for t in TABLES.values())
-    raise InvalidFile(
-        file.display_name,
-        [
-            Problem(
-                None,
-                f"its columns ({', '.join(file.header)}) match no known table; closest is {closest.name}, "
-                f"which also needs {', '.join(missing)}",
-                f"rename the columns to the canonical names, or name the table with --table. Required "
-                f"columns per table — {expectations}",
-            )
-        ],
-    )
+def _parse(column: Column, x: str, order: str) -> str:
+    return PARSERS[column.kind].format(x=x, order=order)
 
 
-def _check_columns(file: CsvFile, table: Table) -> list[str]:
-    """Problems with the header against the table; returns the columns that will not be kept."""
-    missing = [c for c in table.required if c not in file.columns]
-    duplicated = sorted({c for c in file.columns if file.columns.count(c) > 1 and c in table.column_names})
-    problems = []
-    if missing:
-        problems.append(
-            Problem(
-                None,
-                f"required column(s) missing for {table.name}: {', '.join(missing)}",
-                f"add the column(s); {table.name} needs {', '.join(table.required)}",
-            )
-        )
-    if duplicated:
-        problems.append(
-            Problem(None, f"column(s) appear twice: {', '.join(duplicated)}", "keep one column of each name")
-        )
-    if problems:
-        raise InvalidFile(file.display_name, problems, table.name)
-    return [h for h, c in zip(file.header, file.columns, strict=True) if c not in table.column_names]
+def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any]) -> str:
+    """The staged text of a canonical field: its source column through its value map, or its constant."""
+    if canonical in mapping.constants:
+        params[f"const_{canonical}"] = str(mapping.constants[canonical])
+        return f"$const_{canonical}"
+    x = f"c{mapping.positions[canonical]}"
+    values = mapping.values.get(canonical)
+    if not values:
+        return x
+    listed = {k: v for k, v in values.items() if k != DEFAULT}
+    params[f"keys_{canonical}"] = list(listed)
+    params[f"vals_{canonical}"] = [str(v) for v in listed.values()]
+    if DEFAULT in values:
+        params[f"default_{canonical}"] = values[DEFAULT]
+        return f"oc_map_value_or({x}, $keys_{canonical}, $vals_{canonical}, $default_{canonical})"
+    return f"oc_map_value({x}, $keys_{canonical}, $vals_{canonical})"
 
 
-def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage: str) -> int:
-    """Copy the file's needed columns, as text, into a temp table with spreadsheet row numbers."""
-    positions = {c: i for i, c in enumerate(file.columns) if c in table.column_names}
-    text_columns = {f"c{i}": "VARCHAR" for i in range(len(file.columns))}
-    selected = ", ".join(f"c{i} as {c}" for c, i in positions.items())
+def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str) -> int:
+    """Copy the file's mapped fields, as text, into a temp table with spreadsheet row numbers."""
+    params: dict[str, Any] = {
+        "path": str(file.path),
+        "delim": file.delimiter,
+        "compression": file.compression,
+        "columns": {f"c{i}": "VARCHAR" for i in range(len(file.columns))},
+    }
+    selected = [f"{_source_expression(m, c, params)} as {c}" for c in m.fields]
+    if m.orders_from is not None:
+        selected.append(f"c{m.orders_from} as _order_date")
     try:
         con.execute(
             f"create or replace temp table {stage} as "
-            f"select row_number() over () + 1 as _row, {selected} "
+            f"select row_number() over () + 1 as _row, {', '.join(selected)} "
             "from read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, "
             "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = true)",
-            {
-                "path": str(file.path),
-                "delim": file.delimiter,
-                "columns": text_columns,
-                "compression": file.compression,
-            },
+            params,
         )
     except duckdb.Error as error:
         detail = str(error).split("\n")[0]
@@ -195,37 +143,88 @@ def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage: s
                 Problem(
                     None,
                     f"the CSV cannot be read: {detail}",
-                    "check that every row has as many fields as the header, that quotes are closed, and "
-                    "that the file is saved as CSV UTF-8",
+                    "check that every row has as many fields as the header and that quotes are closed",
                 )
             ],
-            table.name,
+            m.table.name,
         ) from None
     return con.execute(f"select count(*) from {stage}").fetchone()[0]
 
 
-def _checks(column: Column) -> list[tuple[str, str, str]]:
-    """(condition that marks a bad value, message, fix) for one column; column names are canonical."""
+def _decide_date_order(
+    con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str
+) -> tuple[str, list[Problem]]:
+    """The file's day/month order: the one chosen, else the one its dates prove, else — when some dates could
+    be read both ways — day-first for a ';' file (French Excel) and a question for any other."""
+    date_fields = [c for c in m.table.columns if c.kind in (DATE, TIMESTAMP) and c.name in m.fields]
+    if m.orders_from is not None:
+        date_fields.append(Column("_order_date", DATE, False))
+    if m.date_order or not date_fields:
+        return m.date_order or "dmy", []
+    union = " union all ".join(f"select _row, {c.name} as value from {stage}" for c in date_fields)
+    evidence = con.execute(
+        f"select count(*) filter (where oc_date_order_evidence(value) = 'dmy'), "
+        f"count(*) filter (where oc_date_order_evidence(value) = 'mdy'), "
+        f"count(*) filter (where oc_date_order_ambiguous(value)), "
+        f"min(_row) filter (where oc_date_order_evidence(value) = 'dmy'), "
+        f"min(_row) filter (where oc_date_order_evidence(value) = 'mdy'), "
+        f"min(_row) filter (where oc_date_order_ambiguous(value)) from ({union})"
+    ).fetchone()
+    day_first, month_first, ambiguous, day_row, month_row, ambiguous_row = evidence
+    if day_first and month_first:
+        return "dmy", [
+            Problem(
+                None,
+                f"its dates mix day-first (e.g. row {day_row}) and month-first (e.g. row {month_row}) forms",
+                "export the dates in one format, preferably YYYY-MM-DD",
+            )
+        ]
+    if day_first:
+        return "dmy", []
+    if month_first:
+        return "mdy", []
+    if ambiguous and file.delimiter != ";":
+        return "dmy", [
+            Problem(
+                None,
+                f"{ambiguous} date(s) such as the one on row {ambiguous_row} read differently day-first and "
+                "month-first (03/04/2026: 3 April or 4 March), and nothing in the file settles it",
+                "say which order the file uses: --date-order dmy (day first) or mdy (month first), or choose it on "
+                "the Data page",
+            )
+        ]
+    return "dmy", []
+
+
+def _checks(column: Column, order: str) -> list[tuple[str, str, str]]:
+    """(condition that marks a bad value, message, fix) for one field; names are canonical, never user text."""
     name = column.name
     found: list[tuple[str, str, str]] = []
     if column.required:
         found.append((f"oc_blank({name}) is null", "is empty", f"fill in {name} on every row"))
     if column.kind in PARSERS:
-        parser = PARSERS[column.kind]
         if column.kind == VOCAB:
             allowed = ", ".join(f"'{v}'" for v in column.vocabulary)  # our own vocabulary, not user input
-            bad = f"oc_blank({name}) is not null and {parser}({name}) not in ({allowed})"
+            bad = f"oc_blank({name}) is not null and {_parse(column, name, order)} not in ({allowed})"
         else:
-            bad = f"oc_blank({name}) is not null and {parser}({name}) is null"
-        found.append((bad, f"has values that are not {column.expected}", f"write {column.expected}"))
+            bad = f"oc_blank({name}) is not null and {_parse(column, name, order)} is null"
+        expected = column.expected
+        if column.kind in (DATE, TIMESTAMP):
+            expected += " (also 15/03/2026, 15/03/2026 09:30, Unix seconds)"
+        found.append((bad, f"has values that are not {expected}", f"write {column.expected}"))
     return found
 
 
-def _validate(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage: str) -> None:
-    present = [c for c in table.columns if c.name in file.columns]
-    checks = [(column, *check) for column in present for check in _checks(column)]
+def _problems(
+    con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str
+) -> tuple[list[Problem], str]:
+    """Every problem of the staged rows, grouped by column and kind; and the SQL condition of a bad row."""
+    present = [c for c in m.table.columns if c.name in m.fields]
+    if m.orders_from is not None:
+        present.append(Column("_order_date", DATE, False))
+    checks = [(column, *check) for column in present for check in _checks(column, order)]
     if not checks:
-        return
+        return [], "false"
     counts = con.execute(
         "select "
         + ", ".join(f"count(*) filter (where {cond})" for _, cond, _, _ in checks)
@@ -238,33 +237,59 @@ def _validate(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage
         sample = con.execute(
             f"select _row, {column.name} from {stage} where {cond} order by _row limit {SAMPLE_ROWS}"
         ).fetchall()
-        problems.append(
-            Problem(column.name, message, fix, [r for r, _ in sample], [v for _, v in sample], count)
-        )
-    if problems:
-        raise InvalidFile(file.display_name, problems, table.name)
+        label = "purchase date" if column.name == "_order_date" else column.name
+        problems.append(Problem(label, message, fix, [r for r, _ in sample], [v for _, v in sample], count))
+    return problems, " or ".join(f"({cond})" for _, cond, _, _ in checks)
 
 
-def _typed_select(table: Table, file: CsvFile, stage: str) -> str:
-    """SELECT converting the staged text to the canonical types; absent optional columns are null."""
+def _set_aside(con: duckdb.DuckDBPyConnection, p: _Prepared, bad: str, folder: Path) -> tuple[int, Path]:
+    """Move the invalid rows out of the staging table into a spreadsheet-safe CSV; returns (count, file)."""
+    target = folder / f"{Path(p.file.display_name).name}.rejected.csv"
+    fields = [c for c in (*p.mapping.fields, *(["_order_date"] if p.mapping.orders_from is not None else []))]
+    con.execute(f"create or replace temp table {p.stage}_rejects as select * from {p.stage} where {bad}")
+    safe = ", ".join(f'oc_safe_cell({f}) as "{f}"' for f in fields)
+    relation = con.sql(f'select _row as "row", {safe} from {p.stage}_rejects order by _row')
+    relation.write_csv(str(target), header=True)
+    count = con.execute(f"select count(*) from {p.stage}_rejects").fetchone()[0]
+    con.execute(f"delete from {p.stage} where {bad}")
+    return count, target
+
+
+def _typed_select(m: Mapping, stage: str, order: str) -> str:
+    """SELECT converting the staged text to the canonical types; fields the file lacks are null."""
     parts = []
-    for column in table.columns:
-        if column.name not in file.columns:
+    for column in m.table.columns:
+        if column.name not in m.fields:
             parts.append(f"null::{column.sql_type} as {column.name}")
         elif column.kind in PARSERS:
-            value = f"{PARSERS[column.kind]}({column.name})"
+            value = _parse(column, column.name, order)
             if column.kind == VOCAB:
                 value = f"nullif({value}, '')"
             parts.append(f"{value}::{column.sql_type} as {column.name}")
+        elif column.kind == ID and column.name == "contact_id":
+            parts.append(f"oc_contact_id(oc_blank({column.name})) as {column.name}")
         else:
             parts.append(f"oc_blank({column.name}) as {column.name}")
+    if m.orders_from is not None:
+        parts.append(f"oc_parse_date(_order_date, '{order}') as _order_date")
     return f"select _row, {', '.join(parts)} from {stage}"
 
 
-def _write(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage: str) -> tuple[int, int]:
-    """Merge the staged rows into the table; returns (rows added, rows updated)."""
+def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]:
+    """Merge the staged rows into the table; returns (rows added, rows updated, purchases added)."""
+    m, stage = p.mapping, p.stage
+    table = m.table
     typed = f"{stage}_typed"
-    con.execute(f"create or replace temp table {typed} as {_typed_select(table, file, stage)}")
+    con.execute(f"create or replace temp table {typed} as {_typed_select(m, stage, p.date_order)}")
+    orders_added = 0
+    if m.orders_from is not None:
+        before = con.execute("select count(*) from orders").fetchone()[0]
+        con.execute(
+            f"insert into orders select distinct contact_id, _order_date, null::double, null::varchar "
+            f"from {typed} where _order_date is not null "
+            "except select contact_id, order_date, amount, category from orders"
+        )
+        orders_added = con.execute("select count(*) from orders").fetchone()[0] - before
     columns = ", ".join(table.column_names)
     if table.key is None:
         before = con.execute(f"select count(*) from {table.name}").fetchone()[0]
@@ -272,12 +297,12 @@ def _write(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage: s
             f"insert into {table.name} select distinct {columns} from {typed} "
             f"except select {columns} from {table.name}"
         )
-        return con.execute(f"select count(*) from {table.name}").fetchone()[0] - before, 0
+        return con.execute(f"select count(*) from {table.name}").fetchone()[0] - before, 0, orders_added
     key = ", ".join(table.key)
-    # Within a file the last row of an id wins; a column the file lacks keeps the value already stored.
+    # Within a file the last row of an id wins; a field the file lacks keeps the value already stored.
     latest = f"{stage}_latest"
     con.execute(
-        f"create or replace temp table {latest} as select * exclude (_row) from {typed} "
+        f"create or replace temp table {latest} as select {columns} from {typed} "
         f"qualify row_number() over (partition by {key} order by _row desc) = 1"
     )
     old = f"{stage}_old"
@@ -286,13 +311,13 @@ def _write(con: duckdb.DuckDBPyConnection, file: CsvFile, table: Table, stage: s
         f"(select ({key}) from {latest})"
     )
     updated = con.execute(f"select count(*) from {old}").fetchone()[0]
-    merged = ", ".join(f"new.{c}" if c in file.columns else f"old.{c}" for c in table.column_names)
+    merged = ", ".join(f"new.{c}" if c in m.fields else f"old.{c}" for c in table.column_names)
     con.execute(f"delete from {table.name} where ({key}) in (select ({key}) from {latest})")
     con.execute(
         f"insert into {table.name} select {merged} from {latest} as new left join {old} as old using ({key})"
     )
     total = con.execute(f"select count(*) from {latest}").fetchone()[0]
-    return total - updated, updated
+    return total - updated, updated, orders_added
 
 
 def _sha256(path: Path) -> str:
@@ -303,56 +328,57 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class _Prepared:
-    file: CsvFile
-    table: Table
-    stage: str
-    rows: int
-    ignored: list[str]
-
-
 def prepare(
     con: duckdb.DuckDBPyConnection,
-    path: Path,
-    table_name: str | None = None,
-    display_name: str | None = None,
-    stage: str = "stage_0",
+    file: CsvFile,
+    options: Options,
+    stage: str,
+    presets: list[mapping.Preset] | None = None,
 ) -> _Prepared:
-    """Read, recognise, stage and validate one file without writing to the canonical tables."""
-    file = read_header(Path(path), display_name)
-    if table_name is not None:
-        if table_name not in TABLES:
-            raise UserError(f"Unknown table {table_name!r}; the tables are {', '.join(TABLES)}.")
-        table = TABLES[table_name]
-    else:
-        table = recognise(file)
-    ignored = _check_columns(file, table)
-    rows = _stage(con, file, table, stage)
-    _validate(con, file, table, stage)
-    return _Prepared(file, table, stage, rows, ignored)
-
-
-DATA_TABLES = tuple(LOAD_ORDER)
+    """Map, stage and check one file without writing to the canonical tables; problems are collected."""
+    if options.table is not None and options.table not in {t for t in LOAD_ORDER}:
+        raise UserError(f"Unknown table {options.table!r}; the tables are {', '.join(LOAD_ORDER)}.")
+    if options.on_invalid not in ON_INVALID:
+        raise UserError(f"on_invalid must be one of {', '.join(ON_INVALID)}.")
+    m = mapping.resolve(
+        file,
+        presets if presets is not None else mapping.all_presets(con),
+        table_name=options.table,
+        preset_name=options.preset,
+        constants=options.constants,
+        date_order=options.date_order,
+    )
+    rows = _stage(con, file, m, stage)
+    order, order_problems = _decide_date_order(con, file, m, stage)
+    if order_problems:
+        raise InvalidFile(file.display_name, order_problems, m.table.name)
+    problems, _ = _problems(con, m, stage, order)
+    return _Prepared(file, m, stage, rows, order, problems)
 
 
 def _drop_stages(con: duckdb.DuckDBPyConnection, stages: Sequence[str]) -> None:
     for stage in stages:
-        for suffix in ("", "_typed", "_latest", "_old"):
+        for suffix in ("", "_typed", "_latest", "_old", "_rejects"):
             con.execute(f"drop table if exists {stage}{suffix}")
 
 
 @dataclass
 class Inspection:
-    """What a file would load as, shown before loading: its table, rows, dropped columns, or its problems."""
+    """What a file would load as, shown before loading: its table, rows, mapping, or its problems."""
 
     file_name: str
     table: str | None
     rows: int
     ignored_columns: list[str]
     problems: list[Problem]
-    sample: list[dict]  # the first rows, as text, of the columns that would be kept
-    message: str | None = None  # the whole error, when the file cannot be loaded
+    sample: list[dict]  # the first rows, as text, of the fields that would be kept
+    message: str | None = None  # the whole error, when the file cannot be loaded as it is
+    preset: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # canonical field -> where it comes from
+    header: list[str] = field(default_factory=list)
+    date_order: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -360,23 +386,58 @@ class Inspection:
 
 
 def inspect(
-    con: duckdb.DuckDBPyConnection, path: Path, display_name: str | None = None, table_name: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    display_name: str | None = None,
+    options: Options | None = None,
 ) -> Inspection:
-    """Recognise and validate one file without writing anything; never raises for a bad file."""
+    """Read, map and check one file without writing anything; never raises for a bad file."""
+    options = options or Options()
     name = display_name or Path(path).name
     stage = "inspect_0"
-    try:
-        item = prepare(con, Path(path), table_name, name, stage=stage)
-        cursor = con.execute(f"select * exclude (_row) from {stage} order by _row limit 5")
-        columns = [d[0] for d in cursor.description]
-        sample = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        return Inspection(name, item.table.name, item.rows, item.ignored, [], sample)
-    except InvalidFile as error:
-        return Inspection(name, error.table, 0, [], error.problems, [], str(error))
-    except UserError as error:
-        return Inspection(name, None, 0, [], [], [], str(error))
-    finally:
-        _drop_stages(con, [stage])
+    file = None
+    with tempfile.TemporaryDirectory(prefix="optout-inspect-") as folder:
+        try:
+            file = csv_files.read(Path(path), name, Path(folder))
+            item = prepare(con, file, options, stage)
+            cursor = con.execute(f"select * exclude (_row) from {stage} order by _row limit 5")
+            columns = [d[0] for d in cursor.description]
+            sample = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            message = None
+            if item.problems and options.on_invalid == "fail":
+                message = str(InvalidFile(name, item.problems, item.mapping.table.name))
+            return Inspection(
+                name,
+                item.mapping.table.name,
+                item.rows,
+                list(item.mapping.ignored),
+                item.problems,
+                sample,
+                message,
+                item.mapping.preset,
+                mapping.describe(item.mapping, file),
+                file.header,
+                item.date_order,
+                file.encoding,
+                file.delimiter,
+            )
+        except InvalidFile as error:
+            return Inspection(
+                name,
+                error.table,
+                0,
+                [],
+                error.problems,
+                [],
+                str(error),
+                header=file.header if file else [],
+                encoding=file.encoding if file else None,
+                delimiter=file.delimiter if file else None,
+            )
+        except UserError as error:
+            return Inspection(name, None, 0, [], [], [], str(error), header=file.header if file else [])
+        finally:
+            _drop_stages(con, [stage])
 
 
 def ingest_files(
@@ -385,54 +446,87 @@ def ingest_files(
     table_name: str | None = None,
     display_names: Sequence[str] | None = None,
     *,
+    options: Options | Sequence[Options] | None = None,
     replace_all: bool = False,
+    rejects_dir: Path | None = None,
 ) -> list[LoadResult]:
-    """Validate every file, then load them all in one transaction (tables in dependency order).
+    """Read, map and check every file, then load them all in one transaction (tables in dependency order).
 
-    replace_all: empty every data table and the load log first, in the same transaction (reset to the demo).
-    Raises InvalidFile (nothing written) when any file is invalid.
+    options: one Options for every file, or one per file (a .zip counts as one file). replace_all: empty every
+    data table and the load log first, in the same transaction (reset to the demo). rejects_dir: where the
+    rows skipped with on_invalid="skip" are written. Raises InvalidFile (nothing written) when a file is
+    invalid and its rows are not to be skipped.
     """
     names = list(display_names) if display_names else [Path(p).name for p in paths]
-    stages = [f"stage_{i}" for i in range(len(names))]
-    try:
-        prepared = [
-            prepare(con, Path(path), table_name, name, stage=stage)
-            for path, name, stage in zip(paths, names, stages, strict=True)
-        ]
-        prepared.sort(key=lambda p: LOAD_ORDER.index(p.table.name))
-        results = []
-        con.execute("begin transaction")
+    if options is None or isinstance(options, Options):
+        per_file = [options or Options(table=table_name)] * len(names)
+    else:
+        per_file = list(options)
+    stages: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="optout-ingest-") as folder:
+        work = Path(folder)
         try:
-            if replace_all:
-                for table in (*DATA_TABLES, "load_log"):
-                    con.execute(f"delete from {table}")
-            for item in prepared:
-                added, updated = _write(con, item.file, item.table, item.stage)
-                con.execute(
-                    "insert into load_log (file_name, sha256, table_name, rows_in_file, rows_added, "
-                    "rows_updated, loaded_at) values ($file_name, $sha256, $table_name, $rows, $added, "
-                    "$updated, $loaded_at)",
-                    {
-                        "file_name": item.file.display_name,
-                        "sha256": _sha256(item.file.path),
-                        "table_name": item.table.name,
-                        "rows": item.rows,
-                        "added": added,
-                        "updated": updated,
-                        "loaded_at": dt.datetime.now().replace(microsecond=0),
-                    },
-                )
-                results.append(
-                    LoadResult(
-                        item.file.display_name, item.table.name, item.rows, added, updated, item.ignored
+            presets = mapping.all_presets(con)
+            prepared: list[tuple[_Prepared, Options]] = []
+            for path, name, opts in zip(paths, names, per_file, strict=True):
+                for member, member_name in csv_files.expand([Path(path)], [name], work):
+                    stage = f"stage_{len(stages)}"
+                    stages.append(stage)
+                    file = csv_files.read(member, member_name, work)
+                    prepared.append((prepare(con, file, opts, stage, presets), opts))
+            refused = [(p, o) for p, o in prepared if p.problems and o.on_invalid == "fail"]
+            if refused:
+                first, _ = refused[0]
+                raise InvalidFile(first.file.display_name, first.problems, first.mapping.table.name)
+            prepared.sort(key=lambda item: LOAD_ORDER.index(item[0].mapping.table.name))
+            results = []
+            con.execute("begin transaction")
+            try:
+                if replace_all:
+                    for table in (*LOAD_ORDER, "load_log"):
+                        con.execute(f"delete from {table}")
+                for item, _ in prepared:
+                    rejected, rejects = 0, None
+                    if item.problems:
+                        _, bad = _problems(con, item.mapping, item.stage, item.date_order)
+                        rejected, rejects = _set_aside(con, item, bad, rejects_dir or work)
+                    added, updated, orders = _write(con, item)
+                    con.execute(
+                        "insert into load_log (file_name, sha256, table_name, rows_in_file, rows_added, "
+                        "rows_updated, loaded_at, rows_rejected, preset) values ($file_name, $sha256, "
+                        "$table_name, $rows, $added, $updated, $loaded_at, $rejected, $preset)",
+                        {
+                            "file_name": item.file.display_name,
+                            "sha256": _sha256(item.file.original),
+                            "table_name": item.mapping.table.name,
+                            "rows": item.rows,
+                            "added": added,
+                            "updated": updated,
+                            "loaded_at": dt.datetime.now().replace(microsecond=0),
+                            "rejected": rejected,
+                            "preset": item.mapping.preset,
+                        },
                     )
-                )
-            detail = "; ".join(r.describe() for r in results)
-            store.record_change(con, "reset" if replace_all else "ingest", detail)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-    finally:
-        _drop_stages(con, stages)
+                    results.append(
+                        LoadResult(
+                            item.file.display_name,
+                            item.mapping.table.name,
+                            item.rows,
+                            added,
+                            updated,
+                            list(item.mapping.ignored),
+                            rejected,
+                            item.mapping.preset,
+                            rejects if rejects_dir else None,
+                            orders,
+                        )
+                    )
+                detail = "; ".join(r.describe() for r in results)
+                store.record_change(con, "reset" if replace_all else "ingest", detail)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+        finally:
+            _drop_stages(con, stages)
     return results

@@ -240,12 +240,12 @@ def store_upload(uploaded) -> Path:
     return target
 
 
-def inspect(path: Path, table_name: str | None = None) -> ingest.Inspection:
-    return ingest.inspect(cursor(), path, path.name, table_name)
+def inspect(path: Path, options: ingest.Options | None = None) -> ingest.Inspection:
+    return ingest.inspect(cursor(), path, path.name, options)
 
 
-def load(paths: list[Path], table_name: str | None = None) -> list[ingest.LoadResult]:
-    return _write(ingest.ingest_files, paths, table_name)
+def load(paths: list[Path], options: list[ingest.Options] | None = None) -> list[ingest.LoadResult]:
+    return _write(ingest.ingest_files, paths, options=options, rejects_dir=upload_folder())
 
 
 def discard_uploads() -> None:

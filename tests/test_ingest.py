@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from analytics import ingest, store
+from analytics import csv_files, ingest, mapping, store
 from analytics.errors import InvalidFile, UserError
 
 CONTACTS = (
@@ -51,7 +51,7 @@ def count(con, table):
 )
 def test_the_table_is_recognised_from_the_columns(tmp_path, header, table):
     path = write(tmp_path, "file.csv", header + "\n")
-    assert ingest.recognise(ingest.read_header(path)).name == table
+    assert mapping.recognise(csv_files.read(path, "file.csv", tmp_path)).name == table
 
 
 def test_an_unrecognised_header_names_the_closest_table_and_what_it_lacks(tmp_path, con):
@@ -65,7 +65,7 @@ def test_an_unrecognised_header_names_the_closest_table_and_what_it_lacks(tmp_pa
 
 def test_table_named_explicitly_reports_its_missing_columns(tmp_path, con):
     path = write(tmp_path, "orders.csv", "contact_id,amount\nc1,10\n")
-    with pytest.raises(InvalidFile, match=r"required column\(s\) missing for orders: order_date"):
+    with pytest.raises(InvalidFile, match=r"required column missing for orders: order_date"):
         ingest.ingest_files(con, [path], table_name="orders")
 
 
@@ -189,11 +189,11 @@ def test_a_failure_while_writing_rolls_the_whole_batch_back(tmp_path, con, monke
     calls = []
     real_write = ingest._write
 
-    def write_then_fail(con, file, table, stage):
-        calls.append(table.name)
-        if table.name == "orders":
+    def write_then_fail(con, prepared):
+        calls.append(prepared.mapping.table.name)
+        if prepared.mapping.table.name == "orders":
             raise OSError("disk full")
-        return real_write(con, file, table, stage)
+        return real_write(con, prepared)
 
     monkeypatch.setattr(ingest, "_write", write_then_fail)
     with pytest.raises(OSError):

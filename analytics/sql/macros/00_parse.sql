@@ -4,16 +4,68 @@
 -- A blank cell (empty or spaces) is missing.
 create or replace macro oc_blank(x) as nullif(trim(x), '');
 
--- ISO 8601 date-time (T or space separator, optional fraction); a zone suffix (Z, +02:00) is dropped and
--- the wall-clock time kept, so a send "counts by its date" as the export shows it. A bare date is midnight.
-create or replace macro oc_parse_timestamp(x) as try_cast(
+-- Date-times as exports write them (date_order 'dmy' or 'mdy' settles 03/04/2026; see ingest's detection):
+--   ISO 8601 with T or space, optional fraction, a zone suffix (Z, +02:00) dropped — the wall-clock time is
+--   kept, so a send "counts by its date" as the export shows it; a bare date is midnight;
+--   dd/mm/yyyy or mm/dd/yyyy (also with . or -), optionally with HH:MM[:SS] and AM/PM;
+--   Unix epoch seconds (9–11 digits) or milliseconds (13 digits), read as UTC.
+create or replace macro oc_iso_text(x) as
     case
         when regexp_matches(trim(x), '\d[T ]\d{1,2}:\d{2}')
-            then regexp_replace(trim(x), '\s*(Z|z|[+-]\d{2}(:?\d{2})?)$', '')
+            then regexp_replace(trim(x), '\s*(Z|z|UTC|[+-]\d{2}(:?\d{2})?)$', '')
         else trim(x)
-    end as timestamp);
+    end;
 
-create or replace macro oc_parse_date(x) as coalesce(try_cast(trim(x) as date), cast(oc_parse_timestamp(x) as date));
+create or replace macro oc_slash_text(x) as
+    regexp_replace(regexp_replace(trim(x), '^(\d{1,2})[./-](\d{1,2})[./-](\d{4})', '\1/\2/\3'), 'T', ' ');
+
+create or replace macro oc_parse_timestamp(x, date_order) as coalesce(
+    try_cast(oc_iso_text(x) as timestamp),
+    case
+        when regexp_matches(trim(x), '^\d{9,11}$') then epoch_ms(try_cast(trim(x) as bigint) * 1000)
+        when regexp_matches(trim(x), '^\d{13}$') then epoch_ms(try_cast(trim(x) as bigint))
+    end,
+    case when regexp_matches(trim(x), '^\d{1,2}[./-]\d{1,2}[./-]\d{4}') then
+        case when date_order = 'mdy'
+            then try_strptime(oc_slash_text(x), ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S',
+                                                 '%m/%d/%Y %I:%M %p', '%m/%d/%Y %I:%M:%S %p'])
+            else try_strptime(oc_slash_text(x), ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S',
+                                                 '%d/%m/%Y %I:%M %p', '%d/%m/%Y %I:%M:%S %p'])
+        end
+    end
+);
+
+create or replace macro oc_parse_date(x, date_order) as
+    coalesce(try_cast(trim(x) as date), cast(oc_parse_timestamp(x, date_order) as date));
+
+-- Which order a day/month date proves: 'dmy' when its first number is above 12, 'mdy' when its second is,
+-- null when it cannot tell (both 12 or below, or not such a date).
+create or replace macro oc_date_order_evidence(x) as
+    case
+        when not regexp_matches(trim(x), '^\d{1,2}[./-]\d{1,2}[./-]\d{4}') then null
+        when try_cast(regexp_extract(trim(x), '^(\d{1,2})', 1) as integer) > 12 then 'dmy'
+        when try_cast(regexp_extract(trim(x), '^\d{1,2}[./-](\d{1,2})', 1) as integer) > 12 then 'mdy'
+    end;
+
+-- True for a day/month date whose order matters (both numbers 12 or below, and different).
+create or replace macro oc_date_order_ambiguous(x) as
+    regexp_matches(trim(x), '^\d{1,2}[./-]\d{1,2}[./-]\d{4}')
+    and oc_date_order_evidence(x) is null
+    and try_cast(regexp_extract(trim(x), '^(\d{1,2})', 1) as integer)
+        <> try_cast(regexp_extract(trim(x), '^\d{1,2}[./-](\d{1,2})', 1) as integer);
+
+-- A contact id that is an email address compares without case (exports differ: Zoe@x.fr, zoe@x.fr).
+create or replace macro oc_contact_id(x) as
+    case when contains(trim(x), '@') then lower(trim(x)) else trim(x) end;
+
+-- A source value through a value map (keys lower-case); values not listed stay as they are.
+create or replace macro oc_map_value(x, keys, vals) as
+    coalesce(list_extract(vals, list_position(keys, lower(trim(x)))), x);
+
+-- The same with a default for every value not listed.
+create or replace macro oc_map_value_or(x, keys, vals, fallback) as
+    case when oc_blank(x) is null then null
+         else coalesce(list_extract(vals, list_position(keys, lower(trim(x)))), fallback) end;
 
 create or replace macro oc_parse_bool(x) as case
     when lower(trim(x)) in ('true', 't', '1', 'yes', 'y', 'oui', 'vrai') then true

@@ -1,0 +1,326 @@
+"""How a file's columns become a canonical table: the recognised table, a built-in preset for an ESP or CRM
+export, a preset the user saved, or constants the user sets — resolved into one `Mapping` that ingest applies
+in SQL.
+
+A preset is declarative: which canonical table, which header columns identify the export, which source column
+feeds each canonical field (first present of a few spellings), how source values translate to the canonical
+vocabulary, which constants it sets, and which fields the export lacks so the user must supply them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping as MappingType
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from analytics.csv_files import CsvFile, normalise
+from analytics.errors import InvalidFile, Problem, UserError
+from analytics.tables import TABLES, Table
+
+IDENTIFYING_COLUMNS = {"contact_id", "campaign_id"}
+DATE_ORDERS = ("dmy", "mdy")
+DEFAULT = "*"  # in a value map: what every value not listed becomes
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    table: str
+    signature: tuple[str, ...]  # normalised header names that identify the export (all present)
+    columns: MappingType[str, tuple[str, ...]]  # canonical field -> source columns, first present wins
+    values: MappingType[str, MappingType[str, str]] = field(
+        default_factory=dict
+    )  # field -> {value: canonical}
+    constants: MappingType[str, str] = field(default_factory=dict)
+    needs: MappingType[str, str] = field(default_factory=dict)  # field -> why the user must supply it
+    orders_from: str | None = None  # a source column whose date is a purchase (contacts exports)
+    date_order: str | None = None
+    source: str = ""  # where its header and vocabulary come from
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "name": self.name,
+                "title": self.title,
+                "table": self.table,
+                "signature": list(self.signature),
+                "columns": {k: list(v) for k, v in self.columns.items()},
+                "values": {k: dict(v) for k, v in self.values.items()},
+                "constants": dict(self.constants),
+                "needs": dict(self.needs),
+                "orders_from": self.orders_from,
+                "date_order": self.date_order,
+                "source": self.source,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Preset:
+        raw = json.loads(text)
+        return cls(
+            name=raw["name"],
+            title=raw["title"],
+            table=raw["table"],
+            signature=tuple(raw["signature"]),
+            columns={k: tuple(v) for k, v in raw["columns"].items()},
+            values=raw.get("values", {}),
+            constants=raw.get("constants", {}),
+            needs=raw.get("needs", {}),
+            orders_from=raw.get("orders_from"),
+            date_order=raw.get("date_order"),
+            source=raw.get("source", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """What ingest applies to one file: canonical field -> source column position or constant."""
+
+    table: Table
+    positions: MappingType[str, int]  # canonical field -> column index in the file
+    constants: MappingType[str, str]
+    values: MappingType[str, MappingType[str, str]]
+    ignored: tuple[str, ...]  # header names not kept
+    preset: str | None = None
+    orders_from: int | None = None  # column index of a purchase date, for contacts files
+    date_order: str | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The canonical fields this file provides (from a column or a constant)."""
+        return tuple(c for c in self.table.column_names if c in self.positions or c in self.constants)
+
+
+def recognise(file: CsvFile) -> Table:
+    """The canonical table whose required columns the header holds (the most specific one wins).
+
+    A file with a contact_id or campaign_id column is never taken for a table without one: a contacts
+    export missing its consent column is reported as such, not loaded as a source registry.
+    """
+    present = set(file.columns)
+    identifiers = present & IDENTIFYING_COLUMNS
+    candidates = [
+        t for t in TABLES.values() if set(t.required) <= present and identifiers <= set(t.column_names)
+    ]
+    if candidates:
+        return max(candidates, key=lambda t: len(t.required))
+    compatible = [t for t in TABLES.values() if identifiers <= set(t.column_names)] or list(TABLES.values())
+    closest = max(compatible, key=lambda t: (len(set(t.required) & present), -len(t.required)))
+    missing = [c for c in closest.required if c not in present]
+    expectations = "; ".join(f"{t.name}: {', '.join(t.required)}" for t in TABLES.values())
+    raise InvalidFile(
+        file.display_name,
+        [
+            Problem(
+                None,
+                f"its columns ({', '.join(file.header)}) match no known table or export preset; closest is "
+                f"{closest.name}, which also needs {', '.join(missing)}",
+                "rename the columns to the canonical names, pick a preset (--preset), or map the columns on the "
+                f"Data page. Required columns per table — {expectations}",
+            )
+        ],
+    )
+
+
+def matching_preset(file: CsvFile, presets: list[Preset]) -> Preset | None:
+    """The preset whose signature the header holds (the most specific one), if any."""
+    present = set(file.columns)
+    found = [p for p in presets if p.signature and set(p.signature) <= present]
+    return max(found, key=lambda p: len(p.signature)) if found else None
+
+
+def _duplicates(file: CsvFile, wanted: set[str]) -> list[str]:
+    return sorted({c for c in file.columns if file.columns.count(c) > 1 and c in wanted})
+
+
+def resolve(
+    file: CsvFile,
+    presets: list[Preset],
+    *,
+    table_name: str | None = None,
+    preset_name: str | None = None,
+    constants: MappingType[str, str] | None = None,
+    date_order: str | None = None,
+) -> Mapping:
+    """The mapping for a file: a named preset, else the built-in or saved preset its header matches, else the
+    canonical table its columns name; constants (--set) add or override fields."""
+    constants = {k: v for k, v in (constants or {}).items() if v is not None and str(v).strip() != ""}
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise UserError(f"Date order {date_order!r} is not one of {', '.join(DATE_ORDERS)}.")
+    preset = None
+    if preset_name is not None:
+        preset = next((p for p in presets if p.name == preset_name), None)
+        if preset is None:
+            raise UserError(
+                f"No preset named {preset_name!r}; the presets are: {', '.join(p.name for p in presets)}."
+            )
+    elif table_name is None or table_name in {p.table for p in presets}:
+        preset = matching_preset(file, presets)
+        if preset is not None and table_name is not None and preset.table != table_name:
+            preset = None
+    if preset is None:
+        table = (
+            TABLES[table_name] if table_name else (_table_for_constants(file, constants) or recognise(file))
+        )
+        columns = {c: (c,) for c in table.column_names}
+        preset_values: MappingType[str, MappingType[str, str]] = {}
+        preset_constants: MappingType[str, str] = {}
+        needs: MappingType[str, str] = {}
+        orders_from = None
+        preset_order = None
+    else:
+        table = TABLES[preset.table]
+        columns, preset_values, preset_constants = preset.columns, preset.values, preset.constants
+        needs, orders_from, preset_order = preset.needs, preset.orders_from, preset.date_order
+    unknown = sorted(set(constants) - set(table.column_names))
+    if unknown:
+        raise UserError(
+            f"{', '.join(unknown)} is not a column of {table.name} "
+            f"({', '.join(table.column_names)}): check the --set names."
+        )
+    positions: dict[str, int] = {}
+    for canonical, candidates in columns.items():
+        for candidate in candidates:
+            if normalise(candidate) in file.columns:
+                positions[canonical] = file.columns.index(normalise(candidate))
+                break
+    merged_constants = {**preset_constants, **constants}
+    for canonical in merged_constants:
+        positions.pop(canonical, None)
+    problems = []
+    duplicated = _duplicates(file, {file.columns[i] for i in positions.values()})
+    if duplicated:
+        problems.append(
+            Problem(None, f"column(s) appear twice: {', '.join(duplicated)}", "keep one column of each name")
+        )
+    missing = [c for c in table.required if c not in positions and c not in merged_constants]
+    for canonical in missing:
+        why = needs.get(canonical)
+        if why:
+            problems.append(
+                Problem(
+                    canonical,
+                    f"this export has no {canonical} ({why})",
+                    f"set it for the whole file (--set {canonical}=…, or on the Data page) or map "
+                    "a column onto it",
+                )
+            )
+        else:
+            candidates = ", ".join(columns.get(canonical, (canonical,)))
+            problems.append(
+                Problem(
+                    None,
+                    f"required column missing for {table.name}: {canonical} (looked for: {candidates})",
+                    f"add the column, map one onto {canonical}, or set a constant",
+                )
+            )
+    if problems:
+        raise InvalidFile(file.display_name, problems, table.name)
+    used = set(positions.values())
+    order_index = None
+    if orders_from is not None and normalise(orders_from) in file.columns:
+        order_index = file.columns.index(normalise(orders_from))
+        used.add(order_index)
+    ignored = tuple(h for i, h in enumerate(file.header) if i not in used)
+    return Mapping(
+        table=table,
+        positions=positions,
+        constants=merged_constants,
+        values={k: {str(a).strip().lower(): b for a, b in v.items()} for k, v in preset_values.items()},
+        ignored=ignored,
+        preset=preset.name if preset else None,
+        orders_from=order_index,
+        date_order=date_order or preset_order,
+    )
+
+
+def _table_for_constants(file: CsvFile, constants: MappingType[str, str]) -> Table | None:
+    """With constants, a file may hold all required columns only once they are added (e.g. a contacts file
+    without collection_source and --set collection_source=in_store)."""
+    if not constants:
+        return None
+    present = set(file.columns) | set(constants)
+    identifiers = set(file.columns) & IDENTIFYING_COLUMNS
+    candidates = [
+        t
+        for t in TABLES.values()
+        if set(t.required) <= present
+        and identifiers <= set(t.column_names)
+        and set(constants) <= set(t.column_names)
+    ]
+    return max(candidates, key=lambda t: len(t.required)) if candidates else None
+
+
+# --- saved presets ------------------------------------------------------------------------------------------
+
+
+def saved_presets(con: duckdb.DuckDBPyConnection) -> list[Preset]:
+    return [
+        Preset.from_json(spec) for (spec,) in con.execute("select spec from presets order by name").fetchall()
+    ]
+
+
+def save_preset(con: duckdb.DuckDBPyConnection, preset: Preset) -> None:
+    """Save (or replace) a user's mapping under its name; it is offered when the same header comes in."""
+    from analytics import store
+
+    if not preset.name.strip():
+        raise UserError("Give the mapping a name to save it.")
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from presets where name = $name", {"name": preset.name})
+        con.execute(
+            "insert into presets values ($name, $spec, now()::timestamp)",
+            {"name": preset.name, "spec": preset.as_json()},
+        )
+        store.record_change(con, "preset", f"mapping {preset.name!r} saved for {preset.table}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def user_preset(
+    name: str,
+    file: CsvFile,
+    table: str,
+    columns: dict[str, str],
+    constants: dict[str, str],
+    values: dict[str, dict[str, str]],
+    date_order: str | None,
+    orders_from: str | None = None,
+) -> Preset:
+    """A preset from the choices made on the Data page for one file; its signature is the file's header."""
+    return Preset(
+        name=name.strip(),
+        title=name.strip(),
+        table=table,
+        signature=tuple(file.columns),
+        columns={k: (v,) for k, v in columns.items() if v},
+        values=values,
+        constants={k: v for k, v in constants.items() if v},
+        orders_from=orders_from,
+        date_order=date_order,
+        source="saved on the Data page",
+    )
+
+
+def all_presets(con: duckdb.DuckDBPyConnection) -> list[Preset]:
+    from analytics.presets import BUILT_IN
+
+    return [*BUILT_IN, *saved_presets(con)]
+
+
+def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
+    """The mapping in words, for the preview: field -> 'column X' or 'constant Y'."""
+    out = {}
+    for canonical in mapping.fields:
+        if canonical in mapping.constants:
+            out[canonical] = f"constant {mapping.constants[canonical]!r}"
+        else:
+            out[canonical] = f"column {file.header[mapping.positions[canonical]]!r}"
+    return out
