@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics import ingest, report, settings_store, store
+from analytics import ingest, mapping, report, settings_store, store
 from analytics.errors import UserError
 from analytics.settings import from_mapping
 from analytics.tables import TABLES
@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    load = commands.add_parser("ingest", help="load canonical CSV files (SPEC §4) into the database")
+    load = commands.add_parser("ingest", help="load CSV exports (canonical or a known ESP/CRM export)")
     load.add_argument(
         "--db",
         type=Path,
@@ -52,7 +52,44 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(TABLES),
         help="the table of every file (default: recognised from the columns)",
     )
+    load.add_argument(
+        "--preset",
+        default=None,
+        help="read every file with this preset (built-in or saved; see "
+        "`optout-cohorts presets`); default: the preset the header matches, if any",
+    )
+    load.add_argument(
+        "--set",
+        dest="constants",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="a value for a whole file, e.g. --set collection_source=in_store (repeatable)",
+    )
+    load.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        default=None,
+        help="how to read dates like 03/04/2026: dmy (day first) or mdy; default: what the dates "
+        "prove, else day-first for ';' files",
+    )
+    load.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="load the valid rows and set the invalid ones aside (default: refuse the file)",
+    )
+    load.add_argument(
+        "--rejects",
+        type=Path,
+        default=None,
+        help="folder for the set-aside rows with --skip-invalid (default: the current folder)",
+    )
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    commands.add_parser("presets", help="list the built-in and saved presets").add_argument(
+        "--db", type=Path, default=None
+    )
 
     rep = commands.add_parser("report", help="the cohort report as of a date (SPEC §9)")
     rep.add_argument("--db", type=Path, default=None)
@@ -90,10 +127,33 @@ def _ingest(args: argparse.Namespace) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise UserError(f"File(s) not found: {', '.join(missing)}. Check the path and try again.")
+    options = ingest.Options(
+        table=args.table,
+        preset=args.preset,
+        constants=dict(args.constants),
+        date_order=args.date_order,
+        on_invalid="skip" if args.skip_invalid else "fail",
+    )
+    rejects = (args.rejects or Path.cwd()) if args.skip_invalid else None
+    if rejects is not None:
+        rejects.mkdir(parents=True, exist_ok=True)
     con = store.connect(args.db)
     try:
-        for result in ingest.ingest_files(con, args.files, args.table):
+        for result in ingest.ingest_files(con, args.files, options=options, rejects_dir=rejects):
             print(result.describe())
+            if result.rejects_csv is not None:
+                print(f"  the {result.rows_rejected} skipped row(s) and their values: {result.rejects_csv}")
+    finally:
+        con.close()
+    return 0
+
+
+def _presets(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    try:
+        for preset in mapping.all_presets(con):
+            needs = f" — needs {', '.join(preset.needs)} (--set)" if preset.needs else ""
+            print(f"{preset.name:28} {preset.table:15} {preset.title}{needs}")
     finally:
         con.close()
     return 0
@@ -155,7 +215,13 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"ingest": _ingest, "report": _report, "demo": _demo, "dashboard": _dashboard}[args.command]
+    handler = {
+        "ingest": _ingest,
+        "presets": _presets,
+        "report": _report,
+        "demo": _demo,
+        "dashboard": _dashboard,
+    }[args.command]
     try:
         return handler(args)
     except UserError as error:
