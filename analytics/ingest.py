@@ -82,6 +82,7 @@ class Options:
     constants: MappingType[str, str] = field(default_factory=dict)
     date_order: str | None = None  # 'dmy' or 'mdy'; detected from the data when it proves it
     on_invalid: str = "fail"
+    custom: mapping.Preset | None = None  # a mapping made on the Data page for this file
 
 
 @dataclass
@@ -98,11 +99,19 @@ def _parse(column: Column, x: str, order: str) -> str:
     return PARSERS[column.kind].format(x=x, order=order)
 
 
+SKIP = "__skip__"  # a value map target: rows with this value are not loaded (e.g. 'deferred' events)
+
+
 def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any]) -> str:
-    """The staged text of a canonical field: its source column through its value map, or its constant."""
+    """The staged text of a canonical field: its constant, its conditional column, or its source column
+    through its value map."""
     if canonical in mapping.constants:
         params[f"const_{canonical}"] = str(mapping.constants[canonical])
         return f"$const_{canonical}"
+    if canonical in mapping.conditional:
+        flag, truthy, value = mapping.conditional[canonical]
+        params[f"when_{canonical}"] = list(truthy)
+        return f"case when list_contains($when_{canonical}, lower(trim(c{flag}))) then c{value} end"
     x = f"c{mapping.positions[canonical]}"
     values = mapping.values.get(canonical)
     if not values:
@@ -117,22 +126,41 @@ def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any])
 
 
 def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str) -> int:
-    """Copy the file's mapped fields, as text, into a temp table with spreadsheet row numbers."""
+    """Copy the file's mapped fields, as text, into a temp table with spreadsheet row numbers (the header is
+    row 1). Rows whose value maps to SKIP are left out; a row may become several events (event branches)."""
     params: dict[str, Any] = {
         "path": str(file.path),
         "delim": file.delimiter,
         "compression": file.compression,
         "columns": {f"c{i}": "VARCHAR" for i in range(len(file.columns))},
     }
-    selected = [f"{_source_expression(m, c, params)} as {c}" for c in m.fields]
+    plain = [c for c in m.fields if not (m.event_branches and c in ("event_type", "occurred_at"))]
+    selected = [f"{_source_expression(m, c, params)} as {c}" for c in plain]
     if m.orders_from is not None:
         selected.append(f"c{m.orders_from} as _order_date")
+    if m.event_branches:
+        branches = []
+        for number, (event_type, stamp, flag) in enumerate(m.event_branches):
+            params[f"branch_{number}"] = event_type
+            condition = f"oc_blank(c{stamp}) is not null"
+            if flag is not None:
+                condition += f" and oc_parse_bool(c{flag})"
+            branches.append(
+                f"select _row, {', '.join([*selected, f'$branch_{number} as event_type', f'c{stamp} as occurred_at'])} "
+                f"from base where {condition}"
+            )
+        body = " union all ".join(branches)
+    else:
+        body = f"select _row, {', '.join(selected)} from base"
+    skipped = [c for c in plain if SKIP in m.values.get(c, {}).values()]
+    keep = " and ".join(f"coalesce({c}, '') <> '{SKIP}'" for c in skipped) or "true"
     try:
         con.execute(
             f"create or replace temp table {stage} as "
-            f"select row_number() over () + 1 as _row, {', '.join(selected)} "
+            "with base as (select row_number() over () + 1 as _row, * "
             "from read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, "
-            "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = true)",
+            "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = true)) "
+            f"select * from ({body}) where {keep}",
             params,
         )
     except duckdb.Error as error:
@@ -340,11 +368,15 @@ def prepare(
         raise UserError(f"Unknown table {options.table!r}; the tables are {', '.join(LOAD_ORDER)}.")
     if options.on_invalid not in ON_INVALID:
         raise UserError(f"on_invalid must be one of {', '.join(ON_INVALID)}.")
+    available = presets if presets is not None else mapping.all_presets(con)
+    preset_name = options.preset
+    if options.custom is not None:
+        available, preset_name = [*available, options.custom], options.custom.name
     m = mapping.resolve(
         file,
-        presets if presets is not None else mapping.all_presets(con),
+        available,
         table_name=options.table,
-        preset_name=options.preset,
+        preset_name=preset_name,
         constants=options.constants,
         date_order=options.date_order,
     )
@@ -530,3 +562,25 @@ def ingest_files(
         finally:
             _drop_stages(con, stages)
     return results
+
+
+def distinct_values(
+    con: duckdb.DuckDBPyConnection, path: Path, header_name: str, limit: int = 20
+) -> list[tuple[str, int]]:
+    """The most frequent values of one column of a file, with their counts (for mapping values by hand)."""
+    with tempfile.TemporaryDirectory(prefix="optout-values-") as folder:
+        file = csv_files.read(Path(path), Path(path).name, Path(folder))
+        index = file.header.index(header_name)
+        return con.execute(
+            f"select trim(c{index}) as value, count(*) as n "
+            "from read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, "
+            "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = false) "
+            "where oc_blank(value) is not null group by value order by n desc, value limit $limit",
+            {
+                "path": str(file.path),
+                "delim": file.delimiter,
+                "compression": file.compression,
+                "columns": {f"c{i}": "VARCHAR" for i in range(len(file.columns))},
+                "limit": limit,
+            },
+        ).fetchall()

@@ -40,6 +40,12 @@ class Preset:
     orders_from: str | None = None  # a source column whose date is a purchase (contacts exports)
     date_order: str | None = None
     source: str = ""  # where its header and vocabulary come from
+    # field -> (flag column, values of the flag that mean yes, column holding the value): e.g. opted_out_at is
+    # the modification time only when the contact is blocklisted.
+    when: MappingType[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
+    # event_type -> (timestamp column, flag column or None): one source row becomes several events, e.g. a
+    # Mautic email-stats row is a `sent` at date_sent and an `open` at date_read when is_read is 1.
+    events: MappingType[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def as_json(self) -> str:
         return json.dumps(
@@ -73,6 +79,8 @@ class Preset:
             orders_from=raw.get("orders_from"),
             date_order=raw.get("date_order"),
             source=raw.get("source", ""),
+            when={k: (v[0], tuple(v[1]), v[2]) for k, v in raw.get("when", {}).items()},
+            events={k: (v[0], v[1]) for k, v in raw.get("events", {}).items()},
         )
 
 
@@ -88,11 +96,18 @@ class Mapping:
     preset: str | None = None
     orders_from: int | None = None  # column index of a purchase date, for contacts files
     date_order: str | None = None
+    conditional: MappingType[str, tuple[int, tuple[str, ...], int]] = field(default_factory=dict)
+    event_branches: tuple[tuple[str, int, int | None], ...] = ()  # (event_type, timestamp index, flag index)
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The canonical fields this file provides (from a column or a constant)."""
-        return tuple(c for c in self.table.column_names if c in self.positions or c in self.constants)
+        """The canonical fields this file provides (from a column, a constant, a condition or event branches)."""
+        branched = {"event_type", "occurred_at"} if self.event_branches else set()
+        return tuple(
+            c
+            for c in self.table.column_names
+            if c in self.positions or c in self.constants or c in self.conditional or c in branched
+        )
 
 
 def recognise(file: CsvFile) -> Table:
@@ -172,10 +187,13 @@ def resolve(
         needs: MappingType[str, str] = {}
         orders_from = None
         preset_order = None
+        when: MappingType[str, tuple[str, tuple[str, ...], str]] = {}
+        events: MappingType[str, tuple[str, str | None]] = {}
     else:
         table = TABLES[preset.table]
         columns, preset_values, preset_constants = preset.columns, preset.values, preset.constants
         needs, orders_from, preset_order = preset.needs, preset.orders_from, preset.date_order
+        when, events = preset.when, preset.events
     unknown = sorted(set(constants) - set(table.column_names))
     if unknown:
         raise UserError(
@@ -191,13 +209,35 @@ def resolve(
     merged_constants = {**preset_constants, **constants}
     for canonical in merged_constants:
         positions.pop(canonical, None)
+
+    def index(name: str | None) -> int | None:
+        return file.columns.index(normalise(name)) if name and normalise(name) in file.columns else None
+
+    conditional = {
+        canonical: (index(flag), tuple(v.lower() for v in truthy), index(value))
+        for canonical, (flag, truthy, value) in when.items()
+        if canonical not in merged_constants and index(flag) is not None and index(value) is not None
+    }
+    for canonical in conditional:
+        positions.pop(canonical, None)
+    branches = tuple(
+        (event_type, index(stamp), index(flag))
+        for event_type, (stamp, flag) in events.items()
+        if index(stamp) is not None and (flag is None or index(flag) is not None)
+    )
+    if branches:
+        positions.pop("event_type", None)
+        positions.pop("occurred_at", None)
+    provided = set(positions) | set(merged_constants) | set(conditional)
+    if branches:
+        provided |= {"event_type", "occurred_at"}
     problems = []
     duplicated = _duplicates(file, {file.columns[i] for i in positions.values()})
     if duplicated:
         problems.append(
             Problem(None, f"column(s) appear twice: {', '.join(duplicated)}", "keep one column of each name")
         )
-    missing = [c for c in table.required if c not in positions and c not in merged_constants]
+    missing = [c for c in table.required if c not in provided]
     for canonical in missing:
         why = needs.get(canonical)
         if why:
@@ -219,8 +259,12 @@ def resolve(
                 )
             )
     if problems:
-        raise InvalidFile(file.display_name, problems, table.name)
+        raise InvalidFile(
+            file.display_name, problems, f"{table.name} (preset {preset.name})" if preset else table.name
+        )
     used = set(positions.values())
+    used |= {i for flag, _, value in conditional.values() for i in (flag, value)}
+    used |= {i for _, stamp, flag in branches for i in (stamp, flag) if i is not None}
     order_index = None
     if orders_from is not None and normalise(orders_from) in file.columns:
         order_index = file.columns.index(normalise(orders_from))
@@ -235,6 +279,8 @@ def resolve(
         preset=preset.name if preset else None,
         orders_from=order_index,
         date_order=date_order or preset_order,
+        conditional=conditional,
+        event_branches=branches,
     )
 
 
@@ -286,7 +332,7 @@ def save_preset(con: duckdb.DuckDBPyConnection, preset: Preset) -> None:
 
 def user_preset(
     name: str,
-    file: CsvFile,
+    header: list[str],
     table: str,
     columns: dict[str, str],
     constants: dict[str, str],
@@ -299,7 +345,7 @@ def user_preset(
         name=name.strip(),
         title=name.strip(),
         table=table,
-        signature=tuple(file.columns),
+        signature=tuple(normalise(h) for h in header),
         columns={k: (v,) for k, v in columns.items() if v},
         values=values,
         constants={k: v for k, v in constants.items() if v},
@@ -321,6 +367,17 @@ def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
     for canonical in mapping.fields:
         if canonical in mapping.constants:
             out[canonical] = f"constant {mapping.constants[canonical]!r}"
-        else:
+        elif canonical in mapping.conditional:
+            flag, truthy, value = mapping.conditional[canonical]
+            out[canonical] = (
+                f"column {file.header[value]!r} when {file.header[flag]!r} is {' or '.join(truthy)}"
+            )
+        elif canonical in mapping.positions:
             out[canonical] = f"column {file.header[mapping.positions[canonical]]!r}"
+        else:
+            out[canonical] = "one event per date column: " + ", ".join(
+                f"{event} at {file.header[stamp]!r}"
+                + (f" when {file.header[flag]!r}" if flag is not None else "")
+                for event, stamp, flag in mapping.event_branches
+            )
     return out

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import export, ingest, registry, report, settings_store, store
+from analytics import export, ingest, mapping, registry, report, settings_store, store
 from analytics.settings import Settings
 
 DEMO_DIR = store.PROJECT_ROOT / "data" / "demo"
@@ -194,8 +194,8 @@ def load_history() -> pd.DataFrame:
     return pd.DataFrame(
         cursor()
         .execute(
-            "select loaded_at, file_name, table_name, rows_in_file, rows_added, rows_updated, sha256 "
-            "from load_log order by load_id desc"
+            "select loaded_at, file_name, table_name, preset, rows_in_file, rows_added, rows_updated, "
+            "rows_rejected, sha256 from load_log order by load_id desc"
         )
         .df()
     )
@@ -246,6 +246,14 @@ def inspect(path: Path, options: ingest.Options | None = None) -> ingest.Inspect
 
 def load(paths: list[Path], options: list[ingest.Options] | None = None) -> list[ingest.LoadResult]:
     return _write(ingest.ingest_files, paths, options=options, rejects_dir=upload_folder())
+
+
+def distinct_values(path: Path, header_name: str) -> list[tuple[str, int]]:
+    return ingest.distinct_values(cursor(), path, header_name)
+
+
+def save_preset(preset: mapping.Preset) -> None:
+    _write(mapping.save_preset, preset)
 
 
 def discard_uploads() -> None:
