@@ -224,18 +224,19 @@ def _decide_date_order(
     return "dmy", []
 
 
-def _checks(column: Column, order: str) -> list[tuple[str, str, str]]:
-    """(condition that marks a bad value, message, fix) for one field; names are canonical, never user text."""
-    name = column.name
+def _checks(column: Column) -> list[tuple[str, str, str]]:
+    """(condition that marks a bad row, message, fix) for one field, over the converted table (raw_<field>
+    is the text as written, <field> its converted value); names are canonical, never user text."""
+    name, raw = column.name, f"raw_{column.name}"
     found: list[tuple[str, str, str]] = []
     if column.required:
-        found.append((f"oc_blank({name}) is null", "is empty", f"fill in {name} on every row"))
+        found.append((f"oc_blank({raw}) is null", "is empty", f"fill in {name} on every row"))
     if column.kind in PARSERS:
         if column.kind == VOCAB:
             allowed = ", ".join(f"'{v}'" for v in column.vocabulary)  # our own vocabulary, not user input
-            bad = f"oc_blank({name}) is not null and {_parse(column, name, order)} not in ({allowed})"
+            bad = f"oc_blank({raw}) is not null and {name} not in ({allowed})"
         else:
-            bad = f"oc_blank({name}) is not null and {_parse(column, name, order)} is null"
+            bad = f"oc_blank({raw}) is not null and {name} is null"
         expected = column.expected
         if column.kind in (DATE, TIMESTAMP):
             expected += " (also 15/03/2026, 15/03/2026 09:30, Unix seconds)"
@@ -243,27 +244,55 @@ def _checks(column: Column, order: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def _problems(
-    con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str
-) -> tuple[list[Problem], str]:
-    """Every problem of the staged rows, grouped by column and kind; and the SQL condition of a bad row."""
+def _present(m: Mapping) -> list[Column]:
     present = [c for c in m.table.columns if c.name in m.fields]
     if m.orders_from is not None:
         present.append(Column("_order_date", DATE, False))
-    checks = [(column, *check) for column in present for check in _checks(column, order)]
+    return present
+
+
+def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str) -> None:
+    """Convert the staged text once, keeping it beside (raw_<field>) for the checks and the rejects file;
+    fields the file lacks are null."""
+    parts = []
+    for column in m.table.columns:
+        name = column.name
+        if name not in m.fields:
+            parts.append(f"null::{column.sql_type} as {name}")
+            continue
+        parts.append(f"{name} as raw_{name}")
+        if column.kind in PARSERS:
+            value = _parse(column, name, order)
+            if column.kind == VOCAB:
+                value = f"nullif({value}, '')"
+            parts.append(f"{value}::{column.sql_type} as {name}")
+        elif column.kind == ID and name == "contact_id":
+            parts.append(f"oc_contact_id(oc_blank({name})) as {name}")
+        else:
+            parts.append(f"oc_blank({name}) as {name}")
+    if m.orders_from is not None:
+        parts.append("_order_date as raw__order_date")
+        parts.append(f"oc_parse_date(_order_date, '{order}') as _order_date")
+    con.execute(f"create or replace temp table {stage}_typed as select _row, {', '.join(parts)} from {stage}")
+
+
+def _problems(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str) -> tuple[list[Problem], str]:
+    """Every problem of the converted rows, grouped by column and kind; and the SQL condition of a bad row."""
+    typed = f"{stage}_typed"
+    checks = [(column, *check) for column in _present(m) for check in _checks(column)]
     if not checks:
         return [], "false"
     counts = con.execute(
         "select "
         + ", ".join(f"count(*) filter (where {cond})" for _, cond, _, _ in checks)
-        + f" from {stage}"
+        + f" from {typed}"
     ).fetchone()
     problems = []
     for (column, cond, message, fix), count in zip(checks, counts, strict=True):
         if not count:
             continue
         sample = con.execute(
-            f"select _row, {column.name} from {stage} where {cond} order by _row limit {SAMPLE_ROWS}"
+            f"select _row, raw_{column.name} from {typed} where {cond} order by _row limit {SAMPLE_ROWS}"
         ).fetchall()
         label = "purchase date" if column.name == "_order_date" else column.name
         problems.append(Problem(label, message, fix, [r for r, _ in sample], [v for _, v in sample], count))
@@ -271,36 +300,17 @@ def _problems(
 
 
 def _set_aside(con: duckdb.DuckDBPyConnection, p: _Prepared, bad: str, folder: Path) -> tuple[int, Path]:
-    """Move the invalid rows out of the staging table into a spreadsheet-safe CSV; returns (count, file)."""
+    """Move the invalid rows out of the converted table into a spreadsheet-safe CSV of the values as
+    written, with their row numbers; returns (count, file)."""
+    typed = f"{p.stage}_typed"
     target = folder / f"{Path(p.file.display_name).name}.rejected.csv"
-    fields = [c for c in (*p.mapping.fields, *(["_order_date"] if p.mapping.orders_from is not None else []))]
-    con.execute(f"create or replace temp table {p.stage}_rejects as select * from {p.stage} where {bad}")
-    safe = ", ".join(f'oc_safe_cell({f}) as "{f}"' for f in fields)
+    con.execute(f"create or replace temp table {p.stage}_rejects as select * from {typed} where {bad}")
+    safe = ", ".join(f'oc_safe_cell(raw_{c.name}) as "{c.name}"' for c in _present(p.mapping))
     relation = con.sql(f'select _row as "row", {safe} from {p.stage}_rejects order by _row')
     relation.write_csv(str(target), header=True)
     count = con.execute(f"select count(*) from {p.stage}_rejects").fetchone()[0]
-    con.execute(f"delete from {p.stage} where {bad}")
+    con.execute(f"delete from {typed} where {bad}")
     return count, target
-
-
-def _typed_select(m: Mapping, stage: str, order: str) -> str:
-    """SELECT converting the staged text to the canonical types; fields the file lacks are null."""
-    parts = []
-    for column in m.table.columns:
-        if column.name not in m.fields:
-            parts.append(f"null::{column.sql_type} as {column.name}")
-        elif column.kind in PARSERS:
-            value = _parse(column, column.name, order)
-            if column.kind == VOCAB:
-                value = f"nullif({value}, '')"
-            parts.append(f"{value}::{column.sql_type} as {column.name}")
-        elif column.kind == ID and column.name == "contact_id":
-            parts.append(f"oc_contact_id(oc_blank({column.name})) as {column.name}")
-        else:
-            parts.append(f"oc_blank({column.name}) as {column.name}")
-    if m.orders_from is not None:
-        parts.append(f"oc_parse_date(_order_date, '{order}') as _order_date")
-    return f"select _row, {', '.join(parts)} from {stage}"
 
 
 def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]:
@@ -308,7 +318,6 @@ def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]
     m, stage = p.mapping, p.stage
     table = m.table
     typed = f"{stage}_typed"
-    con.execute(f"create or replace temp table {typed} as {_typed_select(m, stage, p.date_order)}")
     orders_added = 0
     if m.orders_from is not None:
         before = con.execute("select count(*) from orders").fetchone()[0]
@@ -384,7 +393,8 @@ def prepare(
     order, order_problems = _decide_date_order(con, file, m, stage)
     if order_problems:
         raise InvalidFile(file.display_name, order_problems, m.table.name)
-    problems, _ = _problems(con, m, stage, order)
+    _convert(con, m, stage, order)
+    problems, _ = _problems(con, m, stage)
     return _Prepared(file, m, stage, rows, order, problems)
 
 
@@ -520,7 +530,7 @@ def ingest_files(
                 for item, _ in prepared:
                     rejected, rejects = 0, None
                     if item.problems:
-                        _, bad = _problems(con, item.mapping, item.stage, item.date_order)
+                        _, bad = _problems(con, item.mapping, item.stage)
                         rejected, rejects = _set_aside(con, item, bad, rejects_dir or work)
                     added, updated, orders = _write(con, item)
                     con.execute(

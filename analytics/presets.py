@@ -18,7 +18,10 @@ _MAILCHIMP_NEEDS = {
 }
 _MAILCHIMP_COLUMNS = {
     "contact_id": ("Email Address",),
-    "collected_at": ("OPTIN_TIME", "CONFIRM_TIME"),
+    # CONFIRM_TIME first: it is filled on every row, while OPTIN_TIME is empty for imported contacts, and a
+    # preset picks one column for the whole file (the first present), not one per row. Where both are filled
+    # they are the same sign-up (opt-in, then its confirmation moments later).
+    "collected_at": ("CONFIRM_TIME", "OPTIN_TIME"),
 }
 
 BUILT_IN: list[Preset] = [

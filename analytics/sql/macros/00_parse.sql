@@ -16,24 +16,35 @@ create or replace macro oc_iso_text(x) as
         else trim(x)
     end;
 
+-- dd.mm.yyyy, dd-mm-yyyy and a T before the time, written as dd/mm/yyyy HH:MM:SS.
 create or replace macro oc_slash_text(x) as
     regexp_replace(regexp_replace(trim(x), '^(\d{1,2})[./-](\d{1,2})[./-](\d{4})', '\1/\2/\3'), 'T', ' ');
 
-create or replace macro oc_parse_timestamp(x, date_order) as coalesce(
-    try_cast(oc_iso_text(x) as timestamp),
+-- A day/month date with slashes, in the file's order; the common forms are tried first, one at a time.
+create or replace macro oc_strptime_day_month(s, date_order) as
+    case when date_order = 'mdy' then coalesce(
+        try_strptime(s, '%m/%d/%Y %H:%M:%S'), try_strptime(s, '%m/%d/%Y'),
+        try_strptime(s, ['%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p']))
+    else coalesce(
+        try_strptime(s, '%d/%m/%Y %H:%M:%S'), try_strptime(s, '%d/%m/%Y'),
+        try_strptime(s, ['%d/%m/%Y %H:%M', '%d/%m/%Y %I:%M:%S %p', '%d/%m/%Y %I:%M %p']))
+    end;
+
+-- Cheap tests pick the family (day/month, epoch, ISO) so each value is parsed once, not tried every way.
+create or replace macro oc_parse_timestamp(x, date_order) as
     case
-        when regexp_matches(trim(x), '^\d{9,11}$') then epoch_ms(try_cast(trim(x) as bigint) * 1000)
-        when regexp_matches(trim(x), '^\d{13}$') then epoch_ms(try_cast(trim(x) as bigint))
-    end,
-    case when regexp_matches(trim(x), '^\d{1,2}[./-]\d{1,2}[./-]\d{4}') then
-        case when date_order = 'mdy'
-            then try_strptime(oc_slash_text(x), ['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S',
-                                                 '%m/%d/%Y %I:%M %p', '%m/%d/%Y %I:%M:%S %p'])
-            else try_strptime(oc_slash_text(x), ['%d/%m/%Y', '%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S',
-                                                 '%d/%m/%Y %I:%M %p', '%d/%m/%Y %I:%M:%S %p'])
-        end
-    end
-);
+        when substr(trim(x), 2, 1) in ('/', '.', '-') or substr(trim(x), 3, 1) in ('/', '.', '-') then
+            oc_strptime_day_month(
+                case when regexp_matches(trim(x), '^\d{1,2}/\d{1,2}/\d{4}') and not contains(trim(x), 'T')
+                     then trim(x) else oc_slash_text(x) end,
+                date_order)
+        when length(trim(x)) between 9 and 13 and try_cast(trim(x) as bigint) is not null then
+            case
+                when length(trim(x)) = 13 then epoch_ms(try_cast(trim(x) as bigint))
+                when length(trim(x)) <= 11 then epoch_ms(try_cast(trim(x) as bigint) * 1000)
+            end
+        else coalesce(try_cast(trim(x) as timestamp), try_cast(oc_iso_text(x) as timestamp))
+    end;
 
 create or replace macro oc_parse_date(x, date_order) as
     coalesce(try_cast(trim(x) as date), cast(oc_parse_timestamp(x, date_order) as date));
