@@ -20,6 +20,7 @@ import duckdb
 from analytics.errors import DatabaseBusy, UserError
 
 ENV_DB_PATH = "OPTOUT_COHORTS_DB"
+ENV_MEMORY_LIMIT = "OPTOUT_COHORTS_MEMORY"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MACRO_LAYERS = ("macros", "staging", "intermediate")
 
@@ -118,6 +119,8 @@ def connect(path: Path | str | None = None, *, wait_seconds: float = 10.0) -> du
                     "it to finish, then try again."
                 ) from None
             time.sleep(0.2)
+    # Bound the memory one process may use (large files spill to disk instead); $OPTOUT_COHORTS_MEMORY overrides.
+    con.execute("set memory_limit = $limit", {"limit": os.environ.get(ENV_MEMORY_LIMIT, "4GB")})
     migrate(con)
     install_macros(con)
     return con

@@ -1,0 +1,613 @@
+"""The built-in export presets (analytics/presets.py) on the fixtures of tests/fixtures/presets/.
+
+For each preset: the export is recognised from its header alone (or, when it lacks a required field, refused
+with a message naming the field and the preset until the user sets it); the canonical rows it gives are exactly
+those computed by hand from the fixture (stated in the comments); and the personal data the product does not
+need (names, phones, addresses, IPs, user agents) is not kept in any table of the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from analytics import ingest, store
+from analytics.errors import InvalidFile
+
+FIXTURES = Path(__file__).parent / "fixtures" / "presets"
+CONTACT_COLUMNS = "contact_id, collection_source, consent, collected_at, opted_out_at"
+EVENT_COLUMNS = "campaign_id, contact_id, event_type, occurred_at, is_machine_open"
+COUNTS = "sent, delivered, openers, clickers, unsubscribers, complainers, bounces"
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = store.connect(tmp_path / "x.duckdb")
+    yield connection
+    connection.close()
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def fixture(folder: str, file: str = "export.csv") -> Path:
+    return FIXTURES / folder / file
+
+
+def load(con, path: Path, **constants: str) -> ingest.LoadResult:
+    """Load one export the way a marketer does: no table or preset named, only the constants they set."""
+    (result,) = ingest.ingest_files(con, [path], options=ingest.Options(constants=constants))
+    return result
+
+
+def recognised(con, path: Path, **constants: str) -> str | None:
+    """The preset inspect() picks from the header (nothing is written)."""
+    inspection = ingest.inspect(con, path, options=ingest.Options(constants=constants))
+    assert inspection.ok, inspection.message
+    return inspection.preset
+
+
+def assert_refused_until_set(con, path: Path, preset: str, *fields: str) -> None:
+    """Loading without constants fails, naming each missing field and the preset; nothing is written."""
+    assert ingest.inspect(con, path).preset is None  # not loadable as it is
+    with pytest.raises(InvalidFile) as raised:
+        load(con, path)
+    message = str(raised.value)
+    assert preset in message
+    for name in fields:
+        assert name in message
+    assert {p.column for p in raised.value.problems} == set(fields)
+    for table in ("contacts", "events", "campaign_stats"):
+        assert rows(con, f"select count(*) from {table}") == [(0,)]
+
+
+def rows(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def contacts(con) -> list[tuple]:
+    """(contact_id, collection_source, consent, collected_at, opted_out_at) by contact_id. No export gives
+    informed or loyalty_consent: they stay empty (informed is then taken from the source registry)."""
+    assert rows(con, "select count(*) from contacts where informed is not null or loyalty_consent is not null") == [
+        (0,)
+    ]
+    return rows(con, f"select {CONTACT_COLUMNS} from contacts order by contact_id")
+
+
+def events(con) -> list[tuple]:
+    return rows(con, f"select {EVENT_COLUMNS} from events")
+
+
+def by_campaign(con, columns: str, key: str = "campaign_id") -> dict:
+    """campaign_stats as {key: (columns...)}; the key (one column or several) must be unique."""
+    width = key.count(",") + 1
+    found = rows(con, f"select {key}, {columns} from campaign_stats")
+    table = {(row[0] if width == 1 else row[:width]): row[width:] for row in found}
+    assert len(table) == len(found), f"{key} is not unique in campaign_stats"
+    return table
+
+
+def same_rows(actual: list[tuple], expected: list[tuple]) -> bool:
+    """Equal as multisets: the order of rows in a table means nothing."""
+    return sorted(actual, key=repr) == sorted(expected, key=repr)
+
+
+def stored_text(con) -> str:
+    """Every row of every table of the database (canonical tables, load log, change log...) as text."""
+    tables = [name for (name,) in rows(con, "select table_name from duckdb_tables() where not temporary")]
+    assert {"contacts", "orders", "campaigns", "events", "sources", "campaign_stats"} <= set(tables)
+    return "\n".join(
+        rows(con, f"select coalesce(string_agg(cast(t as varchar), chr(10)), '') from \"{name}\" as t")[0][0]
+        for name in tables
+    )
+
+
+def assert_not_stored(con, *values: str) -> None:
+    text = stored_text(con)
+    for value in values:
+        assert value not in text, f"{value!r} is stored"
+
+
+def with_extra_rows(tmp_path: Path, folder: str, extra: list[dict[str, str]]) -> Path:
+    """A copy of a fixture with rows appended (columns not given are empty)."""
+    source = fixture(folder)
+    text = source.read_text(encoding="utf-8")
+    header = next(csv.reader(io.StringIO(text)))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in extra:
+        writer.writerow([row.get(name, "") for name in header])
+    target = tmp_path / f"{folder}.csv"
+    target.write_text(text.rstrip("\n") + "\n" + buffer.getvalue(), encoding="utf-8")
+    return target
+
+
+# --- Mailchimp audience exports (contacts) ------------------------------------------------------------------
+
+
+def test_mailchimp_subscribed(con):
+    path = fixture("mailchimp_subscribed")
+    # Mailchimp does not record the collection source: refused until the user sets it.
+    assert_refused_until_set(con, path, "mailchimp_subscribed", "collection_source")
+    assert recognised(con, path, collection_source="web_form") == "mailchimp_subscribed"
+
+    result = load(con, path, collection_source="web_form")
+
+    # contact_id = Email Address; collected_at = the date of OPTIN_TIME, else of CONFIRM_TIME (always filled;
+    # on the rows with both they fall on the same day); consent opt_in (a subscribed member); no opposition.
+    assert (result.table, result.preset, result.rows_added) == ("contacts", "mailchimp_subscribed", 6)
+    assert contacts(con) == [
+        ("francois.garcon@example.com", "web_form", "opt_in", day("2021-09-30"), None),
+        ("helene.lefevre@example.com", "web_form", "opt_in", day("2023-06-18"), None),
+        ("jerome.chevalier@example.com", "web_form", "opt_in", day("2024-04-01"), None),
+        ("lea.roux@example.com", "web_form", "opt_in", day("2024-03-12"), None),  # no OPTIN_TIME
+        ("noel.dubois@example.com", "web_form", "opt_in", day("2023-01-05"), None),  # no OPTIN_TIME
+        ("zoe.martin@example.com", "web_form", "opt_in", day("2022-11-03"), None),
+    ]
+    # Names, phone, IPs, geolocation, notes and tags are not kept.
+    assert {"First Name", "Last Name", "Phone Number", "OPTIN_IP", "CONFIRM_IP", "LATITUDE", "NOTES", "TAGS"} <= set(
+        result.ignored_columns
+    )
+    assert_not_stored(con, "Zoé", "Martin", "Garçon", "+33 6 12 34 56 78", "+33 7 98 76 54 32", "92.184.105.12")
+    assert_not_stored(con, "48.8566", "Boutique Rivoli", "Import caisse janvier")
+
+
+def test_mailchimp_subscribed_consent_can_be_overridden(con):
+    # An audience of imported shop clients is not opted in: the user's constant wins over the preset's.
+    load(con, fixture("mailchimp_subscribed"), collection_source="in_store", consent="none")
+    assert rows(con, "select consent, count(*) from contacts group by all") == [("none", 6)]
+
+
+def test_mailchimp_unsubscribed(con):
+    path = fixture("mailchimp_unsubscribed")
+    assert_refused_until_set(con, path, "mailchimp_unsubscribed", "collection_source")
+    assert recognised(con, path, collection_source="web_form") == "mailchimp_unsubscribed"
+
+    result = load(con, path, collection_source="web_form")
+
+    # Every row is an opposition: opted_out_at = the date of UNSUB_TIME, whatever UNSUB_REASON says (the
+    # "spam" reason stays an unsubscribe, no complaint event is made).
+    assert (result.table, result.preset, result.rows_added) == ("contacts", "mailchimp_unsubscribed", 5)
+    assert contacts(con) == [
+        ("camille.bernard@example.com", "web_form", "opt_in", day("2022-05-10"), day("2024-05-14")),
+        ("gael.morel@example.com", "web_form", "opt_in", day("2023-09-09"), day("2024-06-02")),
+        ("ines.fontaine@example.com", "web_form", "opt_in", day("2022-12-24"), day("2024-03-01")),
+        ("maelle.petit@example.com", "web_form", "opt_in", day("2023-02-02"), day("2024-05-14")),
+        ("theo.lambert@example.com", "web_form", "opt_in", day("2024-01-15"), day("2024-06-02")),
+    ]
+    assert rows(con, "select count(*) from events") == [(0,)]
+    assert {"First Name", "Last Name", "CONFIRM_IP", "UNSUB_REASON", "UNSUB_REASON_OTHER"} <= set(
+        result.ignored_columns
+    )
+    assert_not_stored(con, "Gaël", "Morel", "Inès", "86.246.7.140", "Trop de mails", "Demande au service client")
+
+
+def test_mailchimp_cleaned(con):
+    path = fixture("mailchimp_cleaned")
+    assert_refused_until_set(con, path, "mailchimp_cleaned", "collection_source")
+    assert recognised(con, path, collection_source="web_form") == "mailchimp_cleaned"
+
+    result = load(con, path, collection_source="web_form")
+
+    # A cleaned (bounced) address is not an opposition: no opted_out_at, CLEAN_TIME is not mapped.
+    assert (result.table, result.preset, result.rows_added) == ("contacts", "mailchimp_cleaned", 5)
+    assert contacts(con) == [
+        ("agnes.leroy@example.com", "web_form", "opt_in", day("2021-04-02"), None),  # no OPTIN_TIME
+        ("benoit.andre@example.com", "web_form", "opt_in", day("2023-03-03"), None),  # no OPTIN_TIME
+        ("chloe.mercier@example.com", "web_form", "opt_in", day("2023-11-11"), None),
+        ("oceane.faure@example.com", "web_form", "opt_in", day("2022-07-07"), None),  # no OPTIN_TIME
+        ("remi.girard@example.com", "web_form", "opt_in", day("2020-10-10"), None),
+    ]
+    assert {"First Name", "Last Name", "Phone Number", "CLEAN_TIME", "NOTES"} <= set(result.ignored_columns)
+    assert_not_stored(con, "Agnès", "Leroy", "André", "Mercier", "Adresse invalide")
+
+
+# --- Klaviyo -----------------------------------------------------------------------------------------------
+
+
+def test_klaviyo_profiles(con):
+    path = fixture("klaviyo_profiles")
+    assert recognised(con, path) == "klaviyo_profiles"
+
+    result = load(con, path)
+
+    # collection_source = Source; consent: SUBSCRIBED → opt_in, NEVER_SUBSCRIBED / UNSUBSCRIBED → none;
+    # collected_at = Profile Created On; opted_out_at = Email Marketing Consent Timestamp only when UNSUBSCRIBED
+    # (Zoé's 2023-04-18 subscription timestamp is not an opposition).
+    assert (result.table, result.preset, result.rows_added) == ("contacts", "klaviyo_profiles", 7)
+    assert contacts(con) == [
+        ("agnes.leroy@example.com", "Imported", "none", day("2021-04-02"), None),
+        ("camille.bernard@example.com", "Shopify", "none", day("2022-05-10"), day("2024-05-14")),
+        ("helene.lefevre@example.com", "Klaviyo Form", "opt_in", day("2023-06-18"), None),
+        ("jerome.chevalier@example.com", "Shopify", "none", day("2024-04-01"), None),
+        ("maelle.petit@example.com", "Manually Initiated", "none", day("2023-02-02"), day("2024-05-14")),
+        ("noel.dubois@example.com", "Imported", "none", day("2023-01-05"), None),
+        ("zoe.martin@example.com", "Shopify", "opt_in", day("2022-11-03"), None),
+    ]
+    personal = {"First Name", "Last Name", "Phone Number", "Address", "City", "Zip Code", "IP Address", "Latitude"}
+    assert personal <= set(result.ignored_columns)
+    assert_not_stored(con, "Zoé", "Martin", "+33612345678", "12 rue de Rivoli", "75004", "92.184.105.12")
+
+
+def test_klaviyo_campaigns(con):
+    path = fixture("klaviyo_campaigns")
+    # A campaign report does not say under which legal basis its recipients were mailed.
+    assert_refused_until_set(con, path, "klaviyo_campaigns", "basis")
+    assert recognised(con, path, basis="soft_opt_in") == "klaviyo_campaigns"
+
+    result = load(con, path, basis="soft_opt_in")
+
+    # One row per campaign × list; counts written '18420.0' become 18420. sent = Total Recipients,
+    # delivered = Successful Deliveries, openers = Unique Opens (not Total Opens), clickers = Unique Clicks
+    # (not Total Clicks), unsubscribers = Unsubscribes, complainers = Spam Complaints, bounces = Bounces.
+    assert (result.table, result.preset, result.rows_added) == ("campaign_stats", "klaviyo_campaigns", 5)
+    assert rows(con, "select distinct basis, email_type from campaign_stats") == [("soft_opt_in", None)]
+    # Campaign ID → (Send Time, List)
+    assert by_campaign(con, "sent_at, collection_source") == {
+        "01J0ZQ8N3F6V1K2R7T9W4Y5B3C": (at("2024-06-24 09:00:00"), "Clients boutique (soft opt-in)"),
+        "01J0ZQ8N3F6V1K2R7T9W4Y5B3D": (at("2024-06-24 09:00:00"), "Abonnés newsletter (opt-in)"),
+        "01J1AC2M7Q8E5R4T3Y2U1I0O9P": (at("2024-06-28 07:30:00"), "Clients boutique (soft opt-in)"),
+        "01JDS0H8K2N4P6R8T0V2X4Z6B8": (at("2024-11-29 10:15:00"), "Clients web (soft opt-in), Clients téléphone (soft opt-in)"),
+        "01J1KX5Y6Z7A8B9C0D1E2F3G4H": (at("2024-07-01 08:00:00"), "Nouveaux clients"),
+    }
+    # Campaign ID → (sent, delivered, openers, clickers, unsubscribers, complainers, bounces)
+    assert by_campaign(con, COUNTS) == {
+        "01J0ZQ8N3F6V1K2R7T9W4Y5B3C": (18420, 18226, 5903, 322, 96, 9, 194),
+        "01J0ZQ8N3F6V1K2R7T9W4Y5B3D": (9610, 9538, 4580, 602, 21, 1, 72),
+        "01J1AC2M7Q8E5R4T3Y2U1I0O9P": (18395, 18221, 5410, 198, 54, 3, 174),
+        "01JDS0H8K2N4P6R8T0V2X4Z6B8": (12050, 11869, 3620, 240, 118, 14, 181),
+        "01J1KX5Y6Z7A8B9C0D1E2F3G4H": (640, 636, 402, 77, 3, 0, 4),
+    }
+    assert {"Campaign Name", "Subject", "Total Opens", "Total Clicks", "Open Rate", "Revenue"} <= set(
+        result.ignored_columns
+    )
+    assert_not_stored(con, "Zoé, bienvenue")  # a subject line with a first name in it
+
+
+# --- Brevo -------------------------------------------------------------------------------------------------
+
+BREVO_CONTACTS = [
+    # EMAIL, SOURCE_COLLECTE, DOUBLE_OPT-IN Yes → opt_in / No → none, ADDED_TIME day-first (03-11-2022 is
+    # 3 November), and MODIFIED_TIME as opted_out_at only when EMAIL_BLACKLISTED is Yes.
+    ("camille.bernard@example.com", "in_store", "none", day("2022-05-10"), day("2024-05-14")),
+    ("chloe.oeuvray@example.com", "call_center", "none", day("2023-11-11"), None),
+    ("francois.garcon@example.com", "call_center", "none", day("2021-09-30"), None),
+    ("helene.lefevre@example.com", "formulaire_newsletter", "opt_in", day("2023-06-18"), None),
+    ("jerome.chevalier@example.com", "web_checkout", "none", day("2024-04-01"), None),
+    ("maelle.petit@example.com", "web_checkout", "none", day("2023-02-02"), day("2024-05-14")),
+    ("noel.dubois@example.com", "in_store", "none", day("2023-01-05"), None),
+    ("zoe.martin@example.com", "web_checkout", "opt_in", day("2022-11-03"), None),
+]
+
+
+@pytest.mark.parametrize(
+    ("file", "encoding"), [("export.csv", "utf-8"), ("export-cp1252.csv", "cp1252")], ids=["utf8", "cp1252"]
+)
+def test_brevo_contacts(con, file, encoding):
+    path = fixture("brevo_contacts", file)
+    inspection = ingest.inspect(con, path)
+    # Recognised as the Brevo preset, not as a plain contacts file keyed on Brevo's 'CONTACT ID'.
+    assert (inspection.preset, inspection.table) == ("brevo_contacts", "contacts")
+    assert (inspection.encoding, inspection.delimiter) == (encoding, ";")
+
+    result = load(con, path)
+
+    assert (result.table, result.preset, result.rows_added) == ("contacts", "brevo_contacts", 8)
+    assert contacts(con) == BREVO_CONTACTS
+    assert set(result.ignored_columns) == {"CONTACT ID", "NOM", "PRENOM", "SMS", "SMS_BLACKLISTED"}
+    assert_not_stored(con, "Martin", "Zoé", "Œuvray", "Chloé", "Garçon", "33612345678", "33798765432")
+
+
+def test_brevo_contacts_cp1252_gives_the_same_rows_as_utf8(tmp_path):
+    loaded = {}
+    for file in ("export.csv", "export-cp1252.csv"):
+        connection = store.connect(tmp_path / f"{file}.duckdb")
+        load(connection, fixture("brevo_contacts", file))
+        loaded[file] = rows(connection, "select * from contacts order by contact_id")
+        connection.close()
+    assert loaded["export-cp1252.csv"] == loaded["export.csv"]
+    assert len(loaded["export.csv"]) == 8
+
+
+def test_brevo_events(con):
+    path = fixture("brevo_events")
+    assert recognised(con, path) == "brevo_events"
+
+    result = load(con, path)
+
+    # campaign_id = camp_id; occurred_at = ts_event (Unix seconds, UTC: 1719212441 = 2024-06-24 07:00:41),
+    # not date_event (09:00:41, Paris time); proxy_open → open with is_machine_open true, opened → open;
+    # spam → complaint; hard_bounce / soft_bounce → bounce.
+    assert (result.table, result.preset, result.rows_added) == ("events", "brevo_events", 11)
+    assert same_rows(
+        events(con),
+        [
+            ("27", "zoe.martin@example.com", "delivered", at("2024-06-24 07:00:41"), False),
+            ("27", "zoe.martin@example.com", "open", at("2024-06-24 07:02:10"), True),  # proxy_open
+            ("27", "zoe.martin@example.com", "open", at("2024-06-24 10:31:05"), False),  # opened
+            ("27", "zoe.martin@example.com", "click", at("2024-06-24 10:31:49"), False),
+            ("27", "noel.dubois@example.com", "delivered", at("2024-06-24 07:00:44"), False),
+            ("27", "noel.dubois@example.com", "unsubscribe", at("2024-06-24 16:05:12"), False),
+            ("27", "maelle.petit@example.com", "delivered", at("2024-06-24 07:00:46"), False),
+            ("27", "maelle.petit@example.com", "complaint", at("2024-06-24 18:47:03"), False),  # spam
+            ("27", "agnes.leroy@example.com", "bounce", at("2024-06-24 07:00:49"), False),  # hard_bounce
+            ("27", "remi.girard@example.com", "bounce", at("2024-06-24 07:01:30"), False),  # soft_bounce
+            ("27", "jerome.chevalier@example.com", "delivered", at("2024-06-24 07:00:52"), False),
+        ],
+    )
+    assert {"id", "campaign name", "date_event", "ts", "reason"} <= set(result.ignored_columns)
+    assert_not_stored(con, "Recipient address rejected", "Mailbox full")  # bounce reasons, with the address
+
+
+def test_brevo_events_that_are_not_counted_are_left_out(con, tmp_path):
+    common = {"camp_id": "27", "campaign name": "Soldes d'été — J-3", "date_sent": "2024-06-24 09:00:00"}
+    path = with_extra_rows(
+        tmp_path,
+        "brevo_events",
+        [
+            {**common, "email": "zoe.martin@example.com", "event": "list_addition", "ts_event": "1719300000"},
+            {**common, "email": "zoe.martin@example.com", "event": "contact_updated", "ts_event": "1719300001"},
+            {**common, "email": "noel.dubois@example.com", "event": "deferred", "ts_event": "1719300002"},
+        ],
+    )
+    result = load(con, path)
+    # The 11 events of the fixture, none of the three extra rows.
+    assert result.rows_added == 11
+    assert rows(con, "select count(*) from events where occurred_at >= '2024-06-25'") == [(0,)]
+
+
+# --- SendGrid, Mailjet --------------------------------------------------------------------------------------
+
+SINGLE_SEND = "b1f3c2e4-7a9d-11ef-9c3a-5e1d2f0a7b61"
+
+
+def test_sendgrid_events(con):
+    path = fixture("sendgrid_events")
+    assert recognised(con, path) == "sendgrid_events"
+
+    result = load(con, path)
+
+    # campaign_id = singlesend_id; timestamp in Unix seconds → UTC (1719558000 = 2024-06-28 07:00:00);
+    # processed → sent, group_unsubscribe → unsubscribe, spamreport → complaint, bounce / dropped → bounce;
+    # is_machine_open = sg_machine_open (set on opens only, empty elsewhere).
+    assert (result.table, result.preset, result.rows_added) == ("events", "sendgrid_events", 11)
+    assert same_rows(
+        events(con),
+        [
+            (SINGLE_SEND, "zoe.martin@example.com", "sent", at("2024-06-28 07:00:00"), None),  # processed
+            (SINGLE_SEND, "zoe.martin@example.com", "delivered", at("2024-06-28 07:00:03"), None),
+            (SINGLE_SEND, "zoe.martin@example.com", "open", at("2024-06-28 07:01:01"), True),  # Apple MPP
+            (SINGLE_SEND, "zoe.martin@example.com", "open", at("2024-06-28 09:18:00"), False),
+            (SINGLE_SEND, "zoe.martin@example.com", "click", at("2024-06-28 09:18:21"), None),
+            (SINGLE_SEND, "noel.dubois@example.com", "delivered", at("2024-06-28 07:00:04"), None),
+            (SINGLE_SEND, "noel.dubois@example.com", "unsubscribe", at("2024-06-28 16:00:00"), None),
+            (SINGLE_SEND, "maelle.petit@example.com", "delivered", at("2024-06-28 07:00:05"), None),
+            (SINGLE_SEND, "maelle.petit@example.com", "complaint", at("2024-06-28 19:00:00"), None),
+            (SINGLE_SEND, "agnes.leroy@example.com", "bounce", at("2024-06-28 07:00:06"), None),
+            (SINGLE_SEND, "lea.roux@example.com", "bounce", at("2024-06-28 07:00:07"), None),  # dropped
+        ],
+    )
+    assert {"ip", "useragent", "url", "singlesend_name", "category"} <= set(result.ignored_columns)
+    assert_not_stored(con, "92.184.105.12", "90.12.33.201", "17.58.101.12", "iPhone", "Unsubscribed Address")
+
+
+def test_sendgrid_deferred_and_resubscribe_events_are_left_out(con, tmp_path):
+    common = {"singlesend_id": SINGLE_SEND, "sg_message_id": "x", "sg_event_id": "y"}
+    path = with_extra_rows(
+        tmp_path,
+        "sendgrid_events",
+        [
+            {**common, "email": "zoe.martin@example.com", "timestamp": "1719557990", "event": "deferred"},
+            {**common, "email": "noel.dubois@example.com", "timestamp": "1719600000", "event": "group_resubscribe"},
+        ],
+    )
+    result = load(con, path)
+    # Still the 11 events of the fixture: 2024-06-28 06:59:50 (deferred) and 18:40:00 (resubscribe) are absent.
+    assert result.rows_added == 11
+    at_those_times = "select count(*) from events where occurred_at in ('2024-06-28 06:59:50', '2024-06-28 18:40:00')"
+    assert rows(con, at_those_times) == [(0,)]
+    assert rows(con, "select count(*) from events where event_type = 'unsubscribe'") == [(1,)]
+
+
+def test_mailjet_events(con):
+    path = fixture("mailjet_events")
+    assert recognised(con, path) == "mailjet_events"
+
+    result = load(con, path)
+
+    # campaign_id = mj_campaign_id; time in Unix seconds → UTC (1732871700 = 2024-11-29 09:15:00);
+    # unsub → unsubscribe, spam → complaint, bounce / blocked → bounce; Mailjet flags no machine opens.
+    assert (result.table, result.preset, result.rows_added) == ("events", "mailjet_events", 9)
+    assert same_rows(
+        events(con),
+        [
+            ("7702417", "zoe.martin@example.com", "sent", at("2024-11-29 09:15:00"), None),
+            ("7702417", "zoe.martin@example.com", "open", at("2024-11-29 11:35:02"), None),
+            ("7702417", "zoe.martin@example.com", "click", at("2024-11-29 11:35:50"), None),
+            ("7702417", "noel.dubois@example.com", "sent", at("2024-11-29 09:15:01"), None),
+            ("7702417", "noel.dubois@example.com", "unsubscribe", at("2024-11-30 07:00:11"), None),
+            ("7702417", "maelle.petit@example.com", "sent", at("2024-11-29 09:15:02"), None),
+            ("7702417", "maelle.petit@example.com", "complaint", at("2024-11-30 09:46:40"), None),
+            ("7702417", "agnes.leroy@example.com", "bounce", at("2024-11-29 09:15:05"), None),
+            ("7702417", "remi.girard@example.com", "bounce", at("2024-11-29 09:15:06"), None),  # blocked
+        ],
+    )
+    assert {"ip", "geo", "agent", "url", "mj_contact_id"} <= set(result.ignored_columns)
+    assert_not_stored(con, "92.184.105.12", "90.12.33.201", "Mozilla", "user unknown")
+
+
+# --- Salesforce Marketing Cloud tracking extract (five files, one preset) -------------------------------------
+
+# campaign_id = SendID, contact_id = SubscriberKey (the CRM id, kept as written), EventDate month-first with
+# AM/PM as written (SFMC's Central Standard Time is not converted): 6/24/2024 2:00:12 AM → 2024-06-24 02:00:12,
+# 12:30:05 AM → 00:30:05, 1:45:00 PM → 13:45:00, 7/1/2024 → 1 July. No machine-open flag.
+SFMC = {
+    "sfmc_sent": [
+        ("4471203", "CRM-000101", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000102", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000103", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000104", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000105", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000106", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471388", "CRM-000101", "sent", at("2024-06-28 00:30:05"), None),  # 12:30:05 AM
+        ("4471388", "CRM-000102", "sent", at("2024-06-28 00:30:05"), None),
+        ("4471388", "CRM-000103", "sent", at("2024-06-28 00:30:05"), None),
+    ],
+    "sfmc_opens": [
+        ("4471203", "CRM-000101", "open", at("2024-06-24 05:31:05"), None),
+        ("4471203", "CRM-000101", "open", at("2024-06-24 09:12:44"), None),
+        ("4471203", "CRM-000103", "open", at("2024-06-24 11:02:19"), None),
+        ("4471203", "CRM-000104", "open", at("2024-06-24 13:45:00"), None),  # 1:45:00 PM
+        ("4471388", "CRM-000102", "open", at("2024-06-28 03:20:31"), None),
+    ],
+    "sfmc_clicks": [
+        ("4471203", "CRM-000101", "click", at("2024-06-24 09:13:02"), None),
+        ("4471203", "CRM-000101", "click", at("2024-06-24 09:15:40"), None),
+        ("4471203", "CRM-000103", "click", at("2024-06-24 11:03:00"), None),
+        ("4471203", "CRM-000104", "click", at("2024-06-24 13:46:12"), None),  # 1:46:12 PM
+        ("4471388", "CRM-000102", "click", at("2024-06-28 03:21:10"), None),
+    ],
+    "sfmc_unsubs": [
+        ("4471203", "CRM-000102", "unsubscribe", at("2024-06-24 12:05:12"), None),  # 12:05:12 PM
+        ("4471203", "CRM-000105", "unsubscribe", at("2024-06-24 14:47:03"), None),
+        ("4471388", "CRM-000103", "unsubscribe", at("2024-06-29 08:00:00"), None),
+        ("4471388", "CRM-000101", "unsubscribe", at("2024-07-01 10:10:10"), None),  # 7/1/2024
+        ("4471203", "CRM-000104", "unsubscribe", at("2024-06-25 19:30:45"), None),
+    ],
+    "sfmc_bounces": [
+        ("4471203", "CRM-000106", "bounce", at("2024-06-24 02:00:31"), None),
+        ("4471203", "CRM-000105", "bounce", at("2024-06-24 02:01:02"), None),
+        ("4471203", "CRM-000104", "bounce", at("2024-06-24 02:00:40"), None),
+        ("4471388", "CRM-000106", "bounce", at("2024-06-28 00:30:20"), None),
+        ("4471388", "CRM-000102", "bounce", at("2024-06-28 00:30:25"), None),
+    ],
+}
+
+
+@pytest.mark.parametrize("folder", list(SFMC))
+def test_sfmc_tracking(con, folder):
+    path = fixture(folder)
+    assert recognised(con, path) == "sfmc_tracking"
+
+    result = load(con, path)
+
+    assert (result.table, result.preset, result.rows_added) == ("events", "sfmc_tracking", len(SFMC[folder]))
+    assert same_rows(events(con), SFMC[folder])
+    # The e-mail address is not the id here, so it is not kept either; nor IPs, places, devices, bounce texts.
+    assert {"ClientID", "EmailAddress", "SubscriberID", "ListID"} <= set(result.ignored_columns)
+    assert_not_stored(con, "@example.com", "92.184.105.12", "Paris", "Apple Mail", "Recipient address rejected")
+
+
+def test_sfmc_tracking_all_five_files_in_one_batch(con):
+    results = ingest.ingest_files(con, [fixture(folder) for folder in SFMC])
+    assert [r.preset for r in results] == ["sfmc_tracking"] * 5
+    # 9 sent + 5 opens + 5 clicks + 5 unsubscribes + 5 bounces = 29 events, exactly those of the five files.
+    assert same_rows(events(con), [row for expected in SFMC.values() for row in expected])
+    assert rows(con, "select event_type, count(*) from events group by all order by all") == [
+        ("bounce", 5),
+        ("click", 5),
+        ("open", 5),
+        ("sent", 9),
+        ("unsubscribe", 5),
+    ]
+
+
+# --- Mautic -------------------------------------------------------------------------------------------------
+
+
+def test_mautic_contacts(con):
+    path = fixture("mautic_contacts")
+    # The export has nothing but the id and the address: source, consent and collection date must be set.
+    assert_refused_until_set(con, path, "mautic_contacts", "collection_source", "consent", "collected_at")
+    constants = {"collection_source": "in_store", "consent": "none", "collected_at": "2024-06-01"}
+    assert recognised(con, path, **constants) == "mautic_contacts"
+
+    result = load(con, path, **constants)
+
+    # contact_id = email; everything else from the constants.
+    assert (result.table, result.preset, result.rows_added) == ("contacts", "mautic_contacts", 6)
+    assert contacts(con) == [
+        (f"{person}@example.com", "in_store", "none", day("2024-06-01"), None)
+        for person in (
+            "francois.garcon",
+            "helene.lefevre",
+            "lea.roux",
+            "maelle.petit",
+            "noel.dubois",
+            "zoe.martin",
+        )
+    ]
+    personal = {"id", "title", "firstname", "lastname", "mobile", "phone", "city", "zipcode", "country"}
+    assert personal <= set(result.ignored_columns)
+    assert_not_stored(con, "Zoé", "Martin", "Mrs", "+33612345678", "+33798765432", "75004", "Lille")
+
+
+def test_mautic_email_stats(con):
+    path = fixture("mautic_email_stats")
+    assert recognised(con, path) == "mautic_email_stats"
+
+    result = load(con, path)
+
+    # 6 rows → 10 events: a sent at date_sent for every row, an open at date_read where is_read = 1
+    # (rows of Zoé, Hélène, Maëlle), a bounce at date_sent where is_failed = 1 (François).
+    assert (result.table, result.preset, result.rows_added) == ("events", "mautic_email_stats", 10)
+    assert same_rows(
+        events(con),
+        [
+            ("14", "zoe.martin@example.com", "sent", at("2024-06-24 07:00:05"), None),
+            ("14", "zoe.martin@example.com", "open", at("2024-06-24 10:31:05"), None),
+            ("14", "noel.dubois@example.com", "sent", at("2024-06-24 07:00:05"), None),
+            ("14", "helene.lefevre@example.com", "sent", at("2024-06-24 07:00:06"), None),
+            ("14", "helene.lefevre@example.com", "open", at("2024-06-24 09:02:19"), None),
+            ("14", "francois.garcon@example.com", "sent", at("2024-06-24 07:00:06"), None),
+            ("14", "francois.garcon@example.com", "bounce", at("2024-06-24 07:00:06"), None),
+            ("15", "maelle.petit@example.com", "sent", at("2024-06-28 05:30:00"), None),
+            ("15", "maelle.petit@example.com", "open", at("2024-06-28 06:00:31"), None),
+            ("15", "lea.roux@example.com", "sent", at("2024-06-28 05:30:01"), None),
+        ],
+    )
+    assert {"lead_id", "tracking_hash", "open_details", "last_opened"} <= set(result.ignored_columns)
+    assert_not_stored(con, "Mozilla", "iPhone", "667930a1b2c3d4")  # user agents of the opens, tracking hash
+
+
+# --- Generic per-campaign report ------------------------------------------------------------------------------
+
+
+def test_generic_campaign_report(con):
+    path = fixture("generic_campaign_report")
+    assert_refused_until_set(con, path, "generic_campaign_report", "basis")
+    assert recognised(con, path, basis="soft_opt_in") == "generic_campaign_report"
+
+    result = load(con, path, basis="soft_opt_in")
+
+    # campaign_id = campaign, sent_at = date (midnight), collection_source = segment, sent, delivered,
+    # openers = unique_opens, clickers = unique_clicks, unsubscribers, complainers; no bounces column.
+    assert (result.table, result.preset, result.rows_added) == ("campaign_stats", "generic_campaign_report", 6)
+    soldes, etiquette, noel = "Soldes d'été — J-3", "Étiquette : nos nouveautés", "Noël en avance"
+    assert rows(con, "select distinct basis, bounces, email_type from campaign_stats") == [
+        ("soft_opt_in", None, None)
+    ]
+    assert rows(con, "select distinct campaign_id, sent_at from campaign_stats order by sent_at") == [
+        (soldes, at("2024-06-24 00:00:00")),
+        (etiquette, at("2024-06-28 00:00:00")),
+        (noel, at("2024-11-29 00:00:00")),
+    ]
+    # (campaign, segment) → (sent, delivered, openers, clickers, unsubscribers, complainers, bounces)
+    assert by_campaign(con, COUNTS, key="campaign_id, collection_source") == {
+        (soldes, "in_store"): (18420, 18226, 5903, 322, 96, 9, None),
+        (soldes, "web_checkout"): (9610, 9538, 4580, 602, 21, 1, None),
+        (soldes, "call_center"): (2310, 2281, 611, 18, 44, 3, None),
+        (etiquette, "in_store"): (18395, 18221, 5410, 198, 54, 3, None),
+        (etiquette, "web_checkout"): (9604, 9530, 4012, 455, 15, 0, None),
+        (noel, "call_center"): (2298, 2264, 540, 12, 61, 5, None),
+    }
+    assert result.ignored_columns == []
