@@ -77,9 +77,8 @@ def rows(con, sql: str) -> list[tuple]:
 def contacts(con) -> list[tuple]:
     """(contact_id, collection_source, consent, collected_at, opted_out_at) by contact_id. No export gives
     informed or loyalty_consent: they stay empty (informed is then taken from the source registry)."""
-    assert rows(con, "select count(*) from contacts where informed is not null or loyalty_consent is not null") == [
-        (0,)
-    ]
+    filled = "select count(*) from contacts where informed is not null or loyalty_consent is not null"
+    assert rows(con, filled) == [(0,)]
     return rows(con, f"select {CONTACT_COLUMNS} from contacts order by contact_id")
 
 
@@ -96,9 +95,9 @@ def by_campaign(con, columns: str, key: str = "campaign_id") -> dict:
     return table
 
 
-def same_rows(actual: list[tuple], expected: list[tuple]) -> bool:
+def assert_same_rows(actual: list[tuple], expected: list[tuple]) -> None:
     """Equal as multisets: the order of rows in a table means nothing."""
-    return sorted(actual, key=repr) == sorted(expected, key=repr)
+    assert sorted(actual, key=repr) == sorted(expected, key=repr)
 
 
 def stored_text(con) -> str:
@@ -109,6 +108,11 @@ def stored_text(con) -> str:
         rows(con, f"select coalesce(string_agg(cast(t as varchar), chr(10)), '') from \"{name}\" as t")[0][0]
         for name in tables
     )
+
+
+def assert_ignored(result: ingest.LoadResult, *names: str) -> None:
+    """The header names are among the columns not kept (as the load result reports them)."""
+    assert set(names) <= set(result.ignored_columns), sorted(set(names) - set(result.ignored_columns))
 
 
 def assert_not_stored(con, *values: str) -> None:
@@ -154,10 +158,10 @@ def test_mailchimp_subscribed(con):
         ("zoe.martin@example.com", "web_form", "opt_in", day("2022-11-03"), None),
     ]
     # Names, phone, IPs, geolocation, notes and tags are not kept.
-    assert {"First Name", "Last Name", "Phone Number", "OPTIN_IP", "CONFIRM_IP", "LATITUDE", "NOTES", "TAGS"} <= set(
-        result.ignored_columns
-    )
-    assert_not_stored(con, "Zoé", "Martin", "Garçon", "+33 6 12 34 56 78", "+33 7 98 76 54 32", "92.184.105.12")
+    assert_ignored(result, "First Name", "Last Name", "Phone Number", "OPTIN_IP", "CONFIRM_IP", "LATITUDE")
+    assert_ignored(result, "NOTES", "TAGS")
+    assert_not_stored(con, "Zoé", "Martin", "Garçon", "+33 6 12 34 56 78", "+33 7 98 76 54 32")
+    assert_not_stored(con, "92.184.105.12", "90.12.33.201")
     assert_not_stored(con, "48.8566", "Boutique Rivoli", "Import caisse janvier")
 
 
@@ -185,10 +189,9 @@ def test_mailchimp_unsubscribed(con):
         ("theo.lambert@example.com", "web_form", "opt_in", day("2024-01-15"), day("2024-06-02")),
     ]
     assert rows(con, "select count(*) from events") == [(0,)]
-    assert {"First Name", "Last Name", "CONFIRM_IP", "UNSUB_REASON", "UNSUB_REASON_OTHER"} <= set(
-        result.ignored_columns
-    )
-    assert_not_stored(con, "Gaël", "Morel", "Inès", "86.246.7.140", "Trop de mails", "Demande au service client")
+    assert_ignored(result, "First Name", "Last Name", "CONFIRM_IP", "UNSUB_REASON", "UNSUB_REASON_OTHER")
+    assert_not_stored(con, "Gaël", "Morel", "Inès", "86.246.7.140")
+    assert_not_stored(con, "Trop de mails", "Demande au service client")  # free text about the person
 
 
 def test_mailchimp_cleaned(con):
@@ -207,7 +210,7 @@ def test_mailchimp_cleaned(con):
         ("oceane.faure@example.com", "web_form", "opt_in", day("2022-07-07"), None),  # no OPTIN_TIME
         ("remi.girard@example.com", "web_form", "opt_in", day("2020-10-10"), None),
     ]
-    assert {"First Name", "Last Name", "Phone Number", "CLEAN_TIME", "NOTES"} <= set(result.ignored_columns)
+    assert_ignored(result, "First Name", "Last Name", "Phone Number", "CLEAN_TIME", "NOTES")
     assert_not_stored(con, "Agnès", "Leroy", "André", "Mercier", "Adresse invalide")
 
 
@@ -233,8 +236,8 @@ def test_klaviyo_profiles(con):
         ("noel.dubois@example.com", "Imported", "none", day("2023-01-05"), None),
         ("zoe.martin@example.com", "Shopify", "opt_in", day("2022-11-03"), None),
     ]
-    personal = {"First Name", "Last Name", "Phone Number", "Address", "City", "Zip Code", "IP Address", "Latitude"}
-    assert personal <= set(result.ignored_columns)
+    assert_ignored(result, "First Name", "Last Name", "Phone Number", "Address", "City", "Zip Code")
+    assert_ignored(result, "IP Address", "Latitude", "Longitude")
     assert_not_stored(con, "Zoé", "Martin", "+33612345678", "12 rue de Rivoli", "75004", "92.184.105.12")
 
 
@@ -251,12 +254,13 @@ def test_klaviyo_campaigns(con):
     # (not Total Clicks), unsubscribers = Unsubscribes, complainers = Spam Complaints, bounces = Bounces.
     assert (result.table, result.preset, result.rows_added) == ("campaign_stats", "klaviyo_campaigns", 5)
     assert rows(con, "select distinct basis, email_type from campaign_stats") == [("soft_opt_in", None)]
-    # Campaign ID → (Send Time, List)
+    # Campaign ID → (Send Time, List); a campaign sent to two lists keeps both names in one row.
+    two_lists = "Clients web (soft opt-in), Clients téléphone (soft opt-in)"
     assert by_campaign(con, "sent_at, collection_source") == {
         "01J0ZQ8N3F6V1K2R7T9W4Y5B3C": (at("2024-06-24 09:00:00"), "Clients boutique (soft opt-in)"),
         "01J0ZQ8N3F6V1K2R7T9W4Y5B3D": (at("2024-06-24 09:00:00"), "Abonnés newsletter (opt-in)"),
         "01J1AC2M7Q8E5R4T3Y2U1I0O9P": (at("2024-06-28 07:30:00"), "Clients boutique (soft opt-in)"),
-        "01JDS0H8K2N4P6R8T0V2X4Z6B8": (at("2024-11-29 10:15:00"), "Clients web (soft opt-in), Clients téléphone (soft opt-in)"),
+        "01JDS0H8K2N4P6R8T0V2X4Z6B8": (at("2024-11-29 10:15:00"), two_lists),
         "01J1KX5Y6Z7A8B9C0D1E2F3G4H": (at("2024-07-01 08:00:00"), "Nouveaux clients"),
     }
     # Campaign ID → (sent, delivered, openers, clickers, unsubscribers, complainers, bounces)
@@ -267,9 +271,7 @@ def test_klaviyo_campaigns(con):
         "01JDS0H8K2N4P6R8T0V2X4Z6B8": (12050, 11869, 3620, 240, 118, 14, 181),
         "01J1KX5Y6Z7A8B9C0D1E2F3G4H": (640, 636, 402, 77, 3, 0, 4),
     }
-    assert {"Campaign Name", "Subject", "Total Opens", "Total Clicks", "Open Rate", "Revenue"} <= set(
-        result.ignored_columns
-    )
+    assert_ignored(result, "Campaign Name", "Subject", "Total Opens", "Total Clicks", "Open Rate", "Revenue")
     assert_not_stored(con, "Zoé, bienvenue")  # a subject line with a first name in it
 
 
@@ -328,7 +330,7 @@ def test_brevo_events(con):
     # not date_event (09:00:41, Paris time); proxy_open → open with is_machine_open true, opened → open;
     # spam → complaint; hard_bounce / soft_bounce → bounce.
     assert (result.table, result.preset, result.rows_added) == ("events", "brevo_events", 11)
-    assert same_rows(
+    assert_same_rows(
         events(con),
         [
             ("27", "zoe.martin@example.com", "delivered", at("2024-06-24 07:00:41"), False),
@@ -344,19 +346,19 @@ def test_brevo_events(con):
             ("27", "jerome.chevalier@example.com", "delivered", at("2024-06-24 07:00:52"), False),
         ],
     )
-    assert {"id", "campaign name", "date_event", "ts", "reason"} <= set(result.ignored_columns)
+    assert_ignored(result, "id", "campaign name", "date_event", "ts", "reason")
     assert_not_stored(con, "Recipient address rejected", "Mailbox full")  # bounce reasons, with the address
 
 
 def test_brevo_events_that_are_not_counted_are_left_out(con, tmp_path):
-    common = {"camp_id": "27", "campaign name": "Soldes d'été — J-3", "date_sent": "2024-06-24 09:00:00"}
+    common = {"camp_id": "27", "campaign name": "Soldes d'été — J-3", "email": "zoe.martin@example.com"}
     path = with_extra_rows(
         tmp_path,
         "brevo_events",
         [
-            {**common, "email": "zoe.martin@example.com", "event": "list_addition", "ts_event": "1719300000"},
-            {**common, "email": "zoe.martin@example.com", "event": "contact_updated", "ts_event": "1719300001"},
-            {**common, "email": "noel.dubois@example.com", "event": "deferred", "ts_event": "1719300002"},
+            {**common, "event": "list_addition", "ts_event": "1719300000"},  # 2024-06-25 07:20:00
+            {**common, "event": "contact_updated", "ts_event": "1719300001"},
+            {**common, "event": "deferred", "ts_event": "1719300002"},
         ],
     )
     result = load(con, path)
@@ -380,7 +382,7 @@ def test_sendgrid_events(con):
     # processed → sent, group_unsubscribe → unsubscribe, spamreport → complaint, bounce / dropped → bounce;
     # is_machine_open = sg_machine_open (set on opens only, empty elsewhere).
     assert (result.table, result.preset, result.rows_added) == ("events", "sendgrid_events", 11)
-    assert same_rows(
+    assert_same_rows(
         events(con),
         [
             (SINGLE_SEND, "zoe.martin@example.com", "sent", at("2024-06-28 07:00:00"), None),  # processed
@@ -396,25 +398,27 @@ def test_sendgrid_events(con):
             (SINGLE_SEND, "lea.roux@example.com", "bounce", at("2024-06-28 07:00:07"), None),  # dropped
         ],
     )
-    assert {"ip", "useragent", "url", "singlesend_name", "category"} <= set(result.ignored_columns)
+    assert_ignored(result, "ip", "useragent", "url", "singlesend_name", "category")
     assert_not_stored(con, "92.184.105.12", "90.12.33.201", "17.58.101.12", "iPhone", "Unsubscribed Address")
 
 
 def test_sendgrid_deferred_and_resubscribe_events_are_left_out(con, tmp_path):
     common = {"singlesend_id": SINGLE_SEND, "sg_message_id": "x", "sg_event_id": "y"}
+    zoe, noel = "zoe.martin@example.com", "noel.dubois@example.com"
     path = with_extra_rows(
         tmp_path,
         "sendgrid_events",
         [
-            {**common, "email": "zoe.martin@example.com", "timestamp": "1719557990", "event": "deferred"},
-            {**common, "email": "noel.dubois@example.com", "timestamp": "1719600000", "event": "group_resubscribe"},
+            # 2024-06-28 06:59:50 and 18:40:00 UTC
+            {**common, "email": zoe, "timestamp": "1719557990", "event": "deferred"},
+            {**common, "email": noel, "timestamp": "1719600000", "event": "group_resubscribe"},
         ],
     )
     result = load(con, path)
-    # Still the 11 events of the fixture: 2024-06-28 06:59:50 (deferred) and 18:40:00 (resubscribe) are absent.
+    # Still the 11 events of the fixture, none at the times of the two extra rows.
     assert result.rows_added == 11
-    at_those_times = "select count(*) from events where occurred_at in ('2024-06-28 06:59:50', '2024-06-28 18:40:00')"
-    assert rows(con, at_those_times) == [(0,)]
+    extra_times = "('2024-06-28 06:59:50', '2024-06-28 18:40:00')"
+    assert rows(con, f"select count(*) from events where occurred_at in {extra_times}") == [(0,)]
     assert rows(con, "select count(*) from events where event_type = 'unsubscribe'") == [(1,)]
 
 
@@ -427,7 +431,7 @@ def test_mailjet_events(con):
     # campaign_id = mj_campaign_id; time in Unix seconds → UTC (1732871700 = 2024-11-29 09:15:00);
     # unsub → unsubscribe, spam → complaint, bounce / blocked → bounce; Mailjet flags no machine opens.
     assert (result.table, result.preset, result.rows_added) == ("events", "mailjet_events", 9)
-    assert same_rows(
+    assert_same_rows(
         events(con),
         [
             ("7702417", "zoe.martin@example.com", "sent", at("2024-11-29 09:15:00"), None),
@@ -441,7 +445,7 @@ def test_mailjet_events(con):
             ("7702417", "remi.girard@example.com", "bounce", at("2024-11-29 09:15:06"), None),  # blocked
         ],
     )
-    assert {"ip", "geo", "agent", "url", "mj_contact_id"} <= set(result.ignored_columns)
+    assert_ignored(result, "ip", "geo", "agent", "url", "mj_contact_id")
     assert_not_stored(con, "92.184.105.12", "90.12.33.201", "Mozilla", "user unknown")
 
 
@@ -501,17 +505,18 @@ def test_sfmc_tracking(con, folder):
     result = load(con, path)
 
     assert (result.table, result.preset, result.rows_added) == ("events", "sfmc_tracking", len(SFMC[folder]))
-    assert same_rows(events(con), SFMC[folder])
+    assert_same_rows(events(con), SFMC[folder])
     # The e-mail address is not the id here, so it is not kept either; nor IPs, places, devices, bounce texts.
-    assert {"ClientID", "EmailAddress", "SubscriberID", "ListID"} <= set(result.ignored_columns)
-    assert_not_stored(con, "@example.com", "92.184.105.12", "Paris", "Apple Mail", "Recipient address rejected")
+    assert_ignored(result, "ClientID", "EmailAddress", "SubscriberID", "ListID")
+    assert_not_stored(con, "@example.com", "92.184.105.12", "Paris", "Apple Mail")
+    assert_not_stored(con, "Recipient address rejected")
 
 
 def test_sfmc_tracking_all_five_files_in_one_batch(con):
     results = ingest.ingest_files(con, [fixture(folder) for folder in SFMC])
     assert [r.preset for r in results] == ["sfmc_tracking"] * 5
     # 9 sent + 5 opens + 5 clicks + 5 unsubscribes + 5 bounces = 29 events, exactly those of the five files.
-    assert same_rows(events(con), [row for expected in SFMC.values() for row in expected])
+    assert_same_rows(events(con), [row for expected in SFMC.values() for row in expected])
     assert rows(con, "select event_type, count(*) from events group by all order by all") == [
         ("bounce", 5),
         ("click", 5),
@@ -546,8 +551,7 @@ def test_mautic_contacts(con):
             "zoe.martin",
         )
     ]
-    personal = {"id", "title", "firstname", "lastname", "mobile", "phone", "city", "zipcode", "country"}
-    assert personal <= set(result.ignored_columns)
+    assert_ignored(result, "id", "title", "firstname", "lastname", "mobile", "phone", "city", "zipcode")
     assert_not_stored(con, "Zoé", "Martin", "Mrs", "+33612345678", "+33798765432", "75004", "Lille")
 
 
@@ -560,7 +564,7 @@ def test_mautic_email_stats(con):
     # 6 rows → 10 events: a sent at date_sent for every row, an open at date_read where is_read = 1
     # (rows of Zoé, Hélène, Maëlle), a bounce at date_sent where is_failed = 1 (François).
     assert (result.table, result.preset, result.rows_added) == ("events", "mautic_email_stats", 10)
-    assert same_rows(
+    assert_same_rows(
         events(con),
         [
             ("14", "zoe.martin@example.com", "sent", at("2024-06-24 07:00:05"), None),
@@ -575,7 +579,7 @@ def test_mautic_email_stats(con):
             ("15", "lea.roux@example.com", "sent", at("2024-06-28 05:30:01"), None),
         ],
     )
-    assert {"lead_id", "tracking_hash", "open_details", "last_opened"} <= set(result.ignored_columns)
+    assert_ignored(result, "lead_id", "tracking_hash", "open_details", "last_opened")
     assert_not_stored(con, "Mozilla", "iPhone", "667930a1b2c3d4")  # user agents of the opens, tracking hash
 
 
@@ -591,11 +595,10 @@ def test_generic_campaign_report(con):
 
     # campaign_id = campaign, sent_at = date (midnight), collection_source = segment, sent, delivered,
     # openers = unique_opens, clickers = unique_clicks, unsubscribers, complainers; no bounces column.
-    assert (result.table, result.preset, result.rows_added) == ("campaign_stats", "generic_campaign_report", 6)
+    assert result.preset == "generic_campaign_report"
+    assert (result.table, result.rows_added) == ("campaign_stats", 6)
     soldes, etiquette, noel = "Soldes d'été — J-3", "Étiquette : nos nouveautés", "Noël en avance"
-    assert rows(con, "select distinct basis, bounces, email_type from campaign_stats") == [
-        ("soft_opt_in", None, None)
-    ]
+    assert rows(con, "select distinct basis, email_type from campaign_stats") == [("soft_opt_in", None)]
     assert rows(con, "select distinct campaign_id, sent_at from campaign_stats order by sent_at") == [
         (soldes, at("2024-06-24 00:00:00")),
         (etiquette, at("2024-06-28 00:00:00")),
