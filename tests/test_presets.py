@@ -614,3 +614,19 @@ def test_generic_campaign_report(con):
         (noel, "call_center"): (2298, 2264, 540, 12, 61, 5, None),
     }
     assert result.ignored_columns == []
+
+
+def test_brevo_empty_double_opt_in_means_no_explicit_consent(tmp_path):
+    # Brevo leaves DOUBLE_OPT-IN empty for contacts who did not confirm: consent none, not an empty field.
+    from analytics import ingest, store
+
+    path = tmp_path / "brevo.csv"
+    path.write_text(
+        "EMAIL;DOUBLE_OPT-IN;SOURCE_COLLECTE;EMAIL_BLACKLISTED;ADDED_TIME;MODIFIED_TIME\n"
+        "a@example.com;;in_store;No;03-11-2022 08:14;03-11-2022 08:14\n",
+        encoding="utf-8",
+    )
+    con = store.connect(tmp_path / "b.duckdb")
+    [result] = ingest.ingest_files(con, [path])
+    assert result.preset == "brevo_contacts"
+    assert con.execute("select consent, opted_out_at from contacts").fetchall() == [("none", None)]

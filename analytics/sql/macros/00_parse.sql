@@ -73,10 +73,10 @@ create or replace macro oc_contact_id(x) as
 create or replace macro oc_map_value(x, keys, vals) as
     coalesce(list_extract(vals, list_position(keys, lower(trim(x)))), x);
 
--- The same with a default for every value not listed.
+-- The same with a default for every value not listed, an empty cell included (Brevo leaves DOUBLE_OPT-IN
+-- empty for contacts without double opt-in).
 create or replace macro oc_map_value_or(x, keys, vals, fallback) as
-    case when oc_blank(x) is null then null
-         else coalesce(list_extract(vals, list_position(keys, lower(trim(x)))), fallback) end;
+    coalesce(list_extract(vals, list_position(keys, lower(trim(x)))), fallback);
 
 create or replace macro oc_parse_bool(x) as case
     when lower(trim(x)) in ('true', 't', '1', 'yes', 'y', 'oui', 'vrai') then true
