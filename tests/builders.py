@@ -204,3 +204,10 @@ def statuses(
     )
     columns = [d[0] for d in cursor.description]
     return {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+
+
+def write_file(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """A file with exactly these characters in this encoding (for the CSV-reading tests)."""
+    path = folder / name
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,5 +1,6 @@
 import pytest
 
+from analytics import store
 from tests.builders import DataBuilder
 
 
@@ -19,3 +20,11 @@ def demo_db(tmp_path_factory):
     ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
     yield con
     con.close()
+
+
+@pytest.fixture
+def con(tmp_path):
+    """A fresh, empty database file for this test."""
+    connection = store.connect(tmp_path / "test.duckdb")
+    yield connection
+    connection.close()

@@ -8,25 +8,16 @@ import hashlib
 
 import pytest
 
-from analytics import csv_files, ingest, mapping, store
+from analytics import csv_files, ingest, mapping
 from analytics.errors import InvalidFile, UserError
+from tests.builders import write_file
 
 CONTACTS = (
     "contact_id,collection_source,consent,collected_at\nc1,web,none,2024-01-05\nc2,web,opt_in,2024-01-06\n"
 )
 
 
-@pytest.fixture
-def con(tmp_path):
-    connection = store.connect(tmp_path / "test.duckdb")
-    yield connection
-    connection.close()
-
-
-def write(folder, name, text, encoding="utf-8"):
-    path = folder / name
-    path.write_bytes(text.encode(encoding))
-    return path
+write = write_file
 
 
 def count(con, table):

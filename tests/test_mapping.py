@@ -17,13 +17,6 @@ CRM = (
 )
 
 
-@pytest.fixture
-def con(tmp_path):
-    connection = store.connect(tmp_path / "map.duckdb")
-    yield connection
-    connection.close()
-
-
 def crm_mapping(name="crm boutique"):
     # Email → contact_id; Statut → consent through a value map; the whole file was collected in store.
     return mapping.user_preset(

@@ -15,19 +15,9 @@ from analytics import ingest, store
 from analytics.cli import main
 from analytics.errors import InvalidFile
 from analytics.ingest import Options
+from tests.builders import write_file
 
-
-@pytest.fixture
-def con(tmp_path):
-    connection = store.connect(tmp_path / "messy.duckdb")
-    yield connection
-    connection.close()
-
-
-def write(folder, name, text, encoding="utf-8"):
-    path = folder / name
-    path.write_bytes(text.encode(encoding))
-    return path
+write = write_file
 
 
 def rows(con, sql):

@@ -102,3 +102,12 @@ create or replace macro oc_rate(numerator, denominator) as
 -- apostrophe, shown by spreadsheets as plain text (CSV injection). Mirrors analytics/export.py.
 create or replace macro oc_safe_cell(x) as
     case when regexp_matches(x, '^[=+\-@\t\r\n]') then '''' || x else x end;
+
+-- Dissatisfaction rate (SPEC §7): unsubscribers ÷ (clickers + unsubscribers); with include_complaints the
+-- complainers are added to both. Null when nobody reacted.
+create or replace macro oc_dissatisfaction(unsubscribers, clickers, complainers, include_complaints) as
+    case
+        when include_complaints
+            then oc_rate(unsubscribers + complainers, clickers + unsubscribers + complainers)
+        else oc_rate(unsubscribers, clickers + unsubscribers)
+    end;

@@ -94,11 +94,7 @@ with_rates as (
         oc_rate(clickers, delivered) as click_rate,
         oc_rate(unsubscribers, delivered) as unsubscribe_rate,
         oc_rate(complainers, delivered) as complaint_rate,
-        case
-            when $include_complaints
-                then oc_rate(unsubscribers + complainers, clickers + unsubscribers + complainers)
-            else oc_rate(unsubscribers, clickers + unsubscribers)
-        end as dissatisfaction_rate
+        oc_dissatisfaction(unsubscribers, clickers, complainers, $include_complaints) as dissatisfaction_rate
     from all_counts
 ),
 
