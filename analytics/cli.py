@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics import ingest, mapping, report, settings_store, store
+from analytics import digest, ingest, mapping, report, review, settings_store, store
 from analytics.errors import UserError
-from analytics.settings import from_mapping
+from analytics.settings import Settings, from_mapping
 from analytics.tables import TABLES
 
 
@@ -109,8 +109,24 @@ def _parser() -> argparse.ArgumentParser:
         help="override a setting for this report, e.g. --setting stop_above=0.45 (repeatable); the others "
         "are those saved on the dashboard's Settings page, else the defaults",
     )
-    rep.add_argument("--format", choices=("json", "csv"), default="json")
+    rep.add_argument(
+        "--format",
+        choices=("json", "csv", "html"),
+        default="json",
+        help="json: the §9 report; csv: the cohort table; html: the self-contained weekly report to share",
+    )
     rep.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+
+    dig = commands.add_parser("digest", help="the weekly review in plain text, for an email or a chat")
+    dig.add_argument("--db", type=Path, default=None)
+    dig.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="last day of the week reviewed (default: the last complete ISO week of the data, a Sunday)",
+    )
+    dig.add_argument("--window-weeks", type=int, default=None, help="window length in weeks (default 4)")
+    dig.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
 
     demo = commands.add_parser("demo", help="write the demo brand's CSV files (deterministic)")
     demo.add_argument("--out", type=Path, default=store.PROJECT_ROOT / "data" / "demo")
@@ -159,36 +175,68 @@ def _presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(con, overrides: dict[str, object]) -> Settings:
+    """The settings saved on the dashboard's Settings page (else the defaults), with these overrides."""
+    try:
+        return from_mapping({**settings_store.load(con).as_dict(), **overrides})
+    except ValueError as error:
+        raise UserError(f"Invalid setting: {error}.") from None
+
+
+def _no_sends() -> UserError:
+    return UserError(
+        "The database holds no sends yet: load campaigns and events (or campaign_stats) first, or give --as-of."
+    )
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
 def _report(args: argparse.Namespace) -> int:
     overrides = dict(args.setting)
     if args.window_weeks is not None:
         overrides["window_weeks"] = args.window_weeks
     con = store.connect(args.db)
     try:
-        try:
-            settings = from_mapping({**settings_store.load(con).as_dict(), **overrides})
-        except ValueError as error:
-            raise UserError(f"Invalid setting: {error}.") from None
+        settings = _settings(con, overrides)
         as_of = args.as_of or report.latest_send_date(con)
         if as_of is None:
-            raise UserError(
-                "The database holds no sends yet: load campaigns and events (or campaign_stats) "
-                "first, or give --as-of."
+            raise _no_sends()
+        if args.format == "html":
+            from analytics import html_report
+
+            text = html_report.build_html(con, as_of, settings)
+        else:
+            result = report.build_report(con, as_of, settings)
+            text = (
+                json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+                if args.format == "json"
+                else report.report_csv(result)
             )
-        result = report.build_report(con, as_of, settings)
         for warning in report.data_quality(con, as_of):
             print(f"warning: {warning}", file=sys.stderr)
     finally:
         con.close()
-    text = (
-        json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-        if args.format == "json"
-        else report.report_csv(result)
-    )
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    _write(text, args.out)
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    try:
+        settings = _settings(con, {} if args.window_weeks is None else {"window_weeks": args.window_weeks})
+        latest = report.latest_send_date(con)
+        if args.as_of is None and latest is None:
+            raise _no_sends()
+        week_end = args.as_of or review.last_complete_week_end(latest, dt.date.today())
+        text = digest.digest(review.build_review(con, week_end, settings))
+    finally:
+        con.close()
+    _write(text, args.out)
     return 0
 
 
@@ -219,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         "ingest": _ingest,
         "presets": _presets,
         "report": _report,
+        "digest": _digest,
         "demo": _demo,
         "dashboard": _dashboard,
     }[args.command]

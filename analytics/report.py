@@ -45,14 +45,15 @@ class Window:
         return Window(self.start - dt.timedelta(days=length), self.start - dt.timedelta(days=1))
 
 
-def _metric_rows(
-    con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], settings: Settings
+def metric_rows(
+    con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], window_days: int, settings: Settings
 ) -> list[dict[str, Any]]:
+    """cohort_metrics rows (one per date × source, plus the baseline) for windows of `window_days` days."""
     return store.records(
         con,
         "metrics/cohort_metrics",
         report_dates=report_dates,
-        window_days=7 * settings.window_weeks,
+        window_days=window_days,
         retention_years=settings.retention_years,
         baseline_opt_in_only=settings.baseline == "opt_in",
         include_complaints=settings.dissatisfaction_includes_complaints,
@@ -114,7 +115,7 @@ def cohort_states(
     back = dt.timedelta(days=7 * settings.window_weeks)
     all_dates = sorted(set(report_dates) | {d - back for d in report_dates})
     rows: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in all_dates}
-    for row in _metric_rows(con, all_dates, settings):
+    for row in metric_rows(con, all_dates, 7 * settings.window_weeks, settings):
         rows[row["as_of"]].append(row)
     counts: dict[dt.date, dict[str, dict[str, Any]]] = {d: {} for d in all_dates}
     for row in _eligibility_rows(con, all_dates, settings):

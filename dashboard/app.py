@@ -27,6 +27,12 @@ page = st.navigation(
                 default=True,
                 url_path="health",
             ),
+            st.Page(
+                VIEWS / "review.py",
+                title="Review & decisions",
+                icon=":material/event_note:",
+                url_path="review",
+            ),
             st.Page(VIEWS / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
             st.Page(
                 VIEWS / "eligibility.py",

@@ -11,9 +11,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.policy import ACTIONS
-from analytics.settings import Settings
-from dashboard.theme import (
+from analytics.palette import (
     ACTION_COLOURS,
     BAND_BEYOND,
     BAND_SATISFIED,
@@ -22,6 +20,8 @@ from dashboard.theme import (
     BASELINE_COLOUR,
     RATE_LABELS,
 )
+from analytics.policy import ACTIONS
+from analytics.settings import Settings
 
 STOP_BAND_TOP = 0.50  # the guidance's stop band is 40-50%
 

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import export, ingest, mapping, registry, report, settings_store, store
+from analytics import decisions, export, ingest, mapping, registry, report, review, settings_store, store
 from analytics.settings import Settings
 
 DEMO_DIR = store.PROJECT_ROOT / "data" / "demo"
@@ -123,6 +123,11 @@ def cohort_report(as_of: dt.date, settings: Settings) -> dict[str, Any]:
     return _report(database_path(), version(), as_of, settings)
 
 
+def cohort_csv(as_of: dt.date, settings: Settings) -> bytes:
+    """The cohort table as spreadsheet-safe CSV — the same as `optout-cohorts report --format csv`."""
+    return report.report_csv(cohort_report(as_of, settings)).encode("utf-8")
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, chosen: tuple[str, ...]):
     window = report.Window.ending(as_of, settings.window_weeks)
@@ -159,6 +164,36 @@ def _action_history(path: str, version: int, as_of: dt.date, weeks: int, setting
 
 def action_history(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
     return _action_history(database_path(), version(), as_of, weeks, settings)
+
+
+@st.cache_data(show_spinner="Computing the week's review…", max_entries=32)
+def _review(path: str, version: int, week_end: dt.date, settings: Settings) -> review.Review:
+    return review.build_review(_database(path).connection.cursor(), week_end, settings)
+
+
+def week_review(week_end: dt.date, settings: Settings) -> review.Review:
+    return _review(database_path(), version(), week_end, settings)
+
+
+def decision_log() -> list[decisions.Decision]:
+    """Every entry of the decision log (a small table, read fresh on each run so a new entry shows at once)."""
+    return decisions.entries(cursor())
+
+
+def decision_log_problems() -> list[str]:
+    return decisions.verify(cursor())
+
+
+def html_report(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
+    """A download button's data: the self-contained HTML report, built only when the user clicks."""
+    from analytics import html_report
+
+    connection = _db().connection
+
+    def build() -> bytes:
+        return html_report.build_html(connection.cursor(), as_of, settings).encode("utf-8")
+
+    return build
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -204,10 +239,10 @@ def load_history() -> pd.DataFrame:
 # --- writes (serialised) --------------------------------------------------------------------------------
 
 
-def _write(action, *args, **kwargs):
+def _write(write, /, *args, **kwargs):
     database = _db()
     with database.write_lock:
-        return action(database.connection.cursor(), *args, **kwargs)
+        return write(database.connection.cursor(), *args, **kwargs)
 
 
 def save_settings(settings: Settings) -> None:
@@ -216,6 +251,11 @@ def save_settings(settings: Settings) -> None:
 
 def save_registry(rows: list[dict[str, Any]]) -> int:
     return _write(registry.save, rows)
+
+
+def record_decision(**entry: Any) -> decisions.Decision:
+    """Append one entry to the decision log (it never changes the figures, so no cache is cleared)."""
+    return _write(decisions.record, **entry)
 
 
 def reset_to_demo() -> list[ingest.LoadResult]:

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 
+from analytics import settings_store, store
 from analytics.cli import main
+from analytics.settings import DEFAULTS
 
 
 def _files(data):
@@ -94,3 +96,35 @@ def test_missing_file_and_bad_setting_are_user_errors(tmp_path, capsys):
 def test_report_on_an_empty_database_asks_for_data(tmp_path, capsys):
     assert main(["report", "--db", str(tmp_path / "empty.duckdb")]) == 2
     assert "holds no sends yet" in capsys.readouterr().err
+
+
+def _two_weeks(data):
+    # web: soft-opt-in clients c1-c3 (orders 2025-01-10). k1 on Monday 2025-03-03: c1 clicks.
+    # k2 on Monday 2025-03-10: c2 unsubscribes, c3 clicks. Weeks end on Sundays 03-09 and 03-16.
+    for contact in ("c1", "c2", "c3"):
+        data.contact(contact, source="web").order(contact, "2025-01-10")
+    data.campaign("k1", "2025-03-03T09:00:00").campaign("k2", "2025-03-10T09:00:00")
+    data.send("k1", "c1", "2025-03-03T09:00:00", clicks=1)
+    data.send("k2", "c2", "2025-03-10T09:00:00", unsubscribe=True)
+    data.send("k2", "c3", "2025-03-10T09:00:00", clicks=1)
+    return [str(p) for p in data.write()]
+
+
+def test_digest_is_plain_text_with_the_summary_and_changed_actions(data, tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    main(["ingest", "--db", db, *_two_weeks(data)])
+    capsys.readouterr()
+    # the digest reads the settings saved on the dashboard's Settings page
+    con = store.connect(db)
+    settings_store.save(con, DEFAULTS.replace(min_delivered=1, min_reactions=1))
+    con.close()
+    # the latest send is Monday 2025-03-10, so the last complete week ends on Sunday 2025-03-09
+    assert main(["digest", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("optout-cohorts weekly review, week 2025-W10 (03 Mar – 09 Mar 2025)\n")
+    # week to 03-16: window 02-17 … 03-16 holds c1's click and c2's unsubscribe and c3's click:
+    # 1 / (2 + 1) = 33.3% → hold; the week before, 0 / (1 + 0) = 0% with ratios 1 → ramp_up
+    assert main(["digest", "--db", db, "--as-of", "2025-03-16"]) == 0
+    text = capsys.readouterr().out
+    assert "- web: Ramp up → Hold (dissatisfaction 50.0% this week, +50.0 pts vs last week)" in text
+    assert "<" not in text and "**" not in text  # no markup

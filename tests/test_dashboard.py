@@ -20,6 +20,7 @@ from tests.builders import build_report
 APP = str(store.PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = {
     "health": "views/health.py",
+    "review": "views/review.py",
     "trends": "views/trends.py",
     "eligibility": "views/eligibility.py",
     "compliance": "views/compliance.py",
@@ -257,3 +258,51 @@ def test_names_from_uploaded_files_are_shown_as_text(tmp_path, open_app, data):
     assert hostile in list(table(app)["Source"])
     detail = " ".join(m.value for m in app.markdown)
     assert "\\<img src=x onerror=alert\\(1\\)\\>\\*\\*bold\\*\\*" in detail
+
+
+def test_review_lists_changed_actions_first_and_records_a_decision(own_demo, open_app):
+    app = open_app(own_demo, "review")
+    # the demo's last send is Sunday 2026-11-22: its week is the last complete one
+    assert app.selectbox(key="review_week").value == dt.date(2026, 11, 22)
+    # In the week ending 2026-11-15 the marketplace moved from Hold to Reintroduce promos (see test_trends).
+    app.selectbox(key="review_week").set_value(dt.date(2026, 11, 15)).run()
+    rows = table(app, 0)
+    assert list(rows.loc[0, ["Source", "Last week", "Action", "Changed"]]) == [
+        "marketplace",
+        "Hold",
+        "Reintroduce promos",
+        True,
+    ]
+    assert not rows["Changed"].iloc[1:].any()
+    summary = app.info[0].value
+    assert "marketplace \\(Hold → Reintroduce promos\\)" in summary
+    # a decision, with a note holding markup, lands in the log as text
+    app.selectbox(key="decision_source").set_value("partner_coreg")
+    app.radio(key="decision_kind").set_value("override")
+    app.selectbox(key="decision_action").set_value("editorial_only")
+    app.text_area(key="decision_note").set_value("<b>partner asked</b> for a last chance")
+    app.text_input(key="decision_by").set_value("Anne M.")
+    app.button(key="add_decision").click().run()
+    assert not app.exception
+    log = table(app, -1)
+    assert list(log.loc[0, ["#", "Source", "Decision", "Note", "Decided by", "In force"]]) == [
+        1,
+        "partner_coreg",
+        "override: Editorial only instead of Stop",
+        "<b>partner asked</b> for a last chance",
+        "Anne M.",
+        True,
+    ]
+    # a decision without a name is refused with a plain message, and the log keeps one entry
+    app.selectbox(key="decision_source").set_value("contest")
+    app.button(key="add_decision").click().run()
+    assert "Say who decided" in app.error[0].value
+    assert len(table(app, -1)) == 1
+
+
+def test_review_offers_the_html_report_and_the_cohort_csv(demo_file, open_app):
+    app = open_app(demo_file, "review")
+    keys = {button.proto.id for button in app.get("download_button")}
+    assert len(keys) == 2
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == ["Download the HTML report", "Download the cohort table (CSV)"]

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from analytics.palette import badge_css
 from analytics.policy import ACTIONS
 from analytics.report import headline
 from dashboard import charts, data, sidebar
 from dashboard.text import md, percent
-from dashboard.theme import ACTION_COLOURS, text_on
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
@@ -96,13 +96,7 @@ rows.append(
 table = pd.DataFrame(rows)
 count_columns = ["Soft opt-in", "Opt-in", "Not informed", "Prospects", "Objected", "Expired", "Delivered"]
 table[count_columns] = table[count_columns].astype("Int64")  # whole numbers; the baseline row has no counts
-label_colour = {ACTIONS[name].label: colour for name, colour in ACTION_COLOURS.items()}
-
-
-def _badge(label: str) -> str:
-    colour = label_colour.get(label)
-    return f"background-color: {colour}; color: {text_on(colour)}; font-weight: 600" if colour else ""
-
+action_of_label = {action.label: name for name, action in ACTIONS.items()}
 
 percent_columns = [
     "Open rate",
@@ -115,7 +109,7 @@ percent_columns = [
 ]
 st.subheader("Sources")
 st.dataframe(
-    table.style.map(_badge, subset=["Action"]),
+    table.style.map(lambda label: badge_css(action_of_label.get(label)), subset=["Action"]),
     hide_index=True,
     key="cohort_table",
     column_config={

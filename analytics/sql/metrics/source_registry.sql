@@ -2,7 +2,8 @@
 -- reasons a source's proof is missing.
 -- Grain: one row per collection source in the registry, in contacts or in campaign_stats, sorted by name.
 -- Columns: collection_source, in_registry, channel, notice_shown (true/false/unknown), evidence, reviewed_at,
---   contacts (how many contacts carry this source), evidence_missing (true when: seen in the data but absent
+--   contacts (how many contacts carry this source), first_seen (the earliest collected_at of its contacts or
+--   sent_at of its campaign_stats rows; null for a source only in the registry), evidence_missing (true when: seen in the data but absent
 --   from the registry; notice_shown unknown — contacts are then treated as informed; or an oral channel —
 --   phone, in_store — without an evidence entry), missing_reasons (list of short reasons).
 with
@@ -10,14 +11,16 @@ with
 registry as (select * from sources),
 
 seen as (
-    select collection_source, count(*) as contacts from contacts group by collection_source
+    select collection_source, count(*) as contacts, min(collected_at) as first_seen
+    from contacts
+    group by collection_source
     union all
-    select distinct collection_source, 0 from campaign_stats
+    select collection_source, 0, min(cast(sent_at as date)) from campaign_stats group by collection_source
 ),
 
 universe as (
-    select collection_source, sum(contacts)::bigint as contacts
-    from (select collection_source, 0 as contacts from registry union all select * from seen)
+    select collection_source, sum(contacts)::bigint as contacts, min(first_seen) as first_seen
+    from (select collection_source, 0 as contacts, null::date as first_seen from registry union all from seen)
     group by collection_source
 ),
 
@@ -29,7 +32,8 @@ joined as (
         coalesce(registry.notice_shown, 'unknown') as notice_shown,
         oc_blank(registry.evidence) as evidence,
         registry.reviewed_at,
-        universe.contacts
+        universe.contacts,
+        universe.first_seen
     from universe
     left join registry using (collection_source)
 ),

@@ -1,4 +1,5 @@
-"""Colours and labels shared by every table and chart, so an action looks the same everywhere."""
+"""Colours of the actions and of the dissatisfaction bands, shared by the dashboard and the HTML report so an
+action looks the same on screen and in the file sent round after the meeting."""
 
 from __future__ import annotations
 
@@ -35,3 +36,9 @@ def text_on(colour: str) -> str:
     """Black or white text, whichever reads better on this background colour."""
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return "#1F2A33" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#FFFFFF"
+
+
+def badge_css(action: str | None) -> str:
+    """CSS of an action shown as a coloured badge (empty for no action)."""
+    colour = ACTION_COLOURS.get(action or "")
+    return f"background-color: {colour}; color: {text_on(colour)}; font-weight: 600" if colour else ""

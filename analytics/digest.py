@@ -1,0 +1,36 @@
+"""The plain-text digest of a weekly review: the summary and the changed recommendations, to paste in an
+email or a chat, or to send from a scheduler on Monday morning (`optout-cohorts digest`)."""
+
+from __future__ import annotations
+
+from analytics.policy import ACTIONS, percent
+from analytics.review import Review
+
+
+def _points(value: float | None) -> str:
+    return "no data the week before" if value is None else f"{value:+.1f} pts vs last week"
+
+
+def digest(review: Review) -> str:
+    """Plain text, no markup: lines short enough for a chat message, one item per line."""
+    week = review.week
+    lines = [
+        f"optout-cohorts weekly review, week {week.end:%G-W%V} ({week.start:%d %b} – {week.end:%d %b %Y})",
+        "",
+        review.summary,
+        "",
+    ]  # the summary already says when no recommendation changed
+    if review.changed:
+        lines.append("Changed recommendations:")
+        for source in review.changed:
+            dissatisfaction = source.rates["dissatisfaction_rate"]
+            lines.append(
+                f"- {source.collection_source}: {ACTIONS[source.previous_action].label} → "
+                f"{ACTIONS[source.action].label} (dissatisfaction {percent(dissatisfaction.current)} this week, "
+                f"{_points(dissatisfaction.delta_points)})"
+            )
+        lines.append("")
+    lines.append("Every source this week:")
+    for source in sorted(review.sources, key=lambda s: s.collection_source):
+        lines.append(f"- {source.collection_source}: {ACTIONS[source.action].label}")
+    return "\n".join(lines) + "\n"

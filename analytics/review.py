@@ -1,0 +1,270 @@
+"""The weekly review: what changed in a week, source by source, and a summary the meeting can read aloud.
+
+A review week is the 7 days ending on its last day (an ISO week when that day is a Sunday). Each figure is
+computed from the data as it stood at the end of the week it describes (SPEC §7): a week's rates are the
+window report of that week alone, the previous week's are those the previous review showed, and the trailing
+average is the `window_weeks` weeks before the reviewed one, as the report at the end of the previous week
+showed them. So a review, and the 12-week history of actions, never change when data of later weeks arrives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from analytics import registry, report, store
+from analytics.policy import ACTIONS, percent
+from analytics.report import Window
+from analytics.settings import Settings
+from analytics.tables import UNLAWFUL_BASES
+
+REVIEW_RATES = ("dissatisfaction_rate", "open_rate", "click_rate", "unsubscribe_rate", "complaint_rate")
+HISTORY_WEEKS = 12
+EXPIRING_DAYS = 30
+# Actions that ask the team to lower the pressure: a source with one of them "needs attention".
+ATTENTION = ("stop", "editorial_only", "reduce")
+_NUMBERS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+
+
+@dataclass(frozen=True)
+class RateChange:
+    """One rate in the reviewed week, the week before, and over the trailing window (fractions or None)."""
+
+    current: float | None
+    previous: float | None
+    trailing: float | None
+
+    @staticmethod
+    def _points(now: float | None, then: float | None) -> float | None:
+        return None if now is None or then is None else (now - then) * 100
+
+    @property
+    def delta_points(self) -> float | None:
+        """Change since the previous week, in percentage points (None when either week has no data)."""
+        return self._points(self.current, self.previous)
+
+    @property
+    def trailing_delta_points(self) -> float | None:
+        """Gap to the trailing average, in percentage points."""
+        return self._points(self.current, self.trailing)
+
+
+@dataclass(frozen=True)
+class SourceReview:
+    collection_source: str
+    action: str
+    previous_action: str | None  # None: the source did not exist at the end of the previous week
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...]
+    delivered: int  # soft-opt-in deliveries in the reviewed week
+    rates: dict[str, RateChange]
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_action is not None and self.previous_action != self.action
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.action in ATTENTION or bool(self.warnings)
+
+
+@dataclass(frozen=True)
+class Review:
+    week: Window
+    settings: Settings
+    sources: tuple[SourceReview, ...]  # changed actions first, then by name
+    baseline: dict[str, RateChange]
+    violations: tuple[dict[str, Any], ...]  # the week's unlawful sends per campaign × source × basis
+    previous_violations: int  # unlawful sends of the week before
+    retention: tuple[dict[str, Any], ...]  # per source: newly_expired, expiring_soon (next 30 days)
+    evidence: tuple[dict[str, Any], ...]  # sources missing evidence: collection_source, reasons, new
+    history: tuple[dict[str, Any], ...]  # week_end, collection_source, action over HISTORY_WEEKS weeks
+    summary: str
+
+    @property
+    def changed(self) -> tuple[SourceReview, ...]:
+        return tuple(s for s in self.sources if s.changed)
+
+    def violations_by_basis(self) -> dict[str, int]:
+        counts = dict.fromkeys(UNLAWFUL_BASES, 0)
+        for row in self.violations:
+            counts[row["basis"]] += row["sends"]
+        return counts
+
+
+def week_of(day: dt.date) -> Window:
+    """The review week ending on `day`."""
+    return Window.ending(day, 1)
+
+
+def last_complete_week_end(latest_send: dt.date | None, today: dt.date) -> dt.date:
+    """The Sunday ending the last ISO week that is over both in the calendar and in the data: the week a
+    Monday-morning review looks at."""
+    limit = min(latest_send, today - dt.timedelta(days=1)) if latest_send else today - dt.timedelta(days=1)
+    return limit - dt.timedelta(days=(limit.weekday() + 1) % 7)
+
+
+def _rows_by_source(
+    con: duckdb.DuckDBPyConnection, dates: list[dt.date], window_days: int, settings: Settings
+) -> dict[dt.date, dict[str | None, dict[str, Any]]]:
+    """cohort_metrics rows keyed by date, then source (None: the baseline)."""
+    result: dict[dt.date, dict[str | None, dict[str, Any]]] = {d: {} for d in dates}
+    for row in report.metric_rows(con, dates, window_days, settings):
+        result[row["as_of"]][row["collection_source"]] = row
+    return result
+
+
+def _changes(now: dict | None, before: dict | None, trailing: dict | None) -> dict[str, RateChange]:
+    def rate(row: dict | None, name: str) -> float | None:
+        return None if row is None else row[name]
+
+    return {
+        name: RateChange(rate(now, name), rate(before, name), rate(trailing, name)) for name in REVIEW_RATES
+    }
+
+
+def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Settings) -> Review:
+    """The review of the week ending on `week_end`, with the recommendation history of the 12 weeks to it."""
+    week = week_of(week_end)
+    previous_end = week.start - dt.timedelta(days=1)
+    weekly = _rows_by_source(con, [previous_end, week_end], 7, settings)
+    trailing = _rows_by_source(con, [previous_end], 7 * settings.window_weeks, settings)[previous_end]
+    states = report.cohort_states(con, report.week_ends(week_end, HISTORY_WEEKS), settings)
+    # week_ends() puts week_end itself last; the previous week's end is the one before it
+    now = states[week_end]
+    before = states.get(previous_end) or report.cohort_state(con, previous_end, settings)
+
+    sources = []
+    for row in now.rows:
+        source = row["collection_source"]
+        recommendation = now.recommendations[source]
+        previous = before.recommendations.get(source)
+        week_row = weekly[week_end].get(source)
+        sources.append(
+            SourceReview(
+                collection_source=source,
+                action=recommendation.action,
+                previous_action=previous.action if previous else None,
+                reasons=recommendation.reasons,
+                warnings=recommendation.warnings,
+                delivered=week_row["delivered"] if week_row else 0,
+                rates=_changes(week_row, weekly[previous_end].get(source), trailing.get(source)),
+            )
+        )
+    sources.sort(key=lambda s: (not s.changed, s.collection_source))
+
+    violations = tuple(report.violations(con, week, settings))
+    previous_violations = sum(r["sends"] for r in report.violations(con, week_of(previous_end), settings))
+    retention = tuple(
+        r
+        for r in store.records(
+            con,
+            "metrics/retention_changes",
+            as_of=week_end,
+            previous=previous_end,
+            retention_years=settings.retention_years,
+            expiring_days=EXPIRING_DAYS,
+        )
+        if r["newly_expired"] or r["expiring_soon"]
+    )
+    evidence = tuple(
+        {
+            "collection_source": r["collection_source"],
+            "reasons": tuple(r["missing_reasons"]),
+            "new": r["first_seen"] is not None and r["first_seen"] >= week.start,
+        }
+        for r in registry.rows(con)
+        if r["evidence_missing"] and r["first_seen"] is not None and r["first_seen"] <= week_end
+    )
+    history = tuple(
+        {"week_end": day, "collection_source": source, "action": rec.action}
+        for day, state in states.items()
+        for source, rec in sorted(state.recommendations.items())
+    )
+    review = Review(
+        week=week,
+        settings=settings,
+        sources=tuple(sources),
+        baseline=_changes(weekly[week_end].get(None), weekly[previous_end].get(None), trailing.get(None)),
+        violations=violations,
+        previous_violations=previous_violations,
+        retention=retention,
+        evidence=evidence,
+        history=history,
+        summary="",
+    )
+    return Review(**{**review.__dict__, "summary": summarise(review)})
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    word = _NUMBERS[n] if n < len(_NUMBERS) else f"{n:,}"
+    return f"{word} {singular if n == 1 else plural}"
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _action_change(source: SourceReview) -> str:
+    return f"{ACTIONS[source.previous_action].label} → {ACTIONS[source.action].label}"
+
+
+def _severity(source: SourceReview) -> int:
+    return ATTENTION.index(source.action) if source.action in ATTENTION else len(ATTENTION)
+
+
+def summarise(review: Review) -> str:
+    """One paragraph in plain words, built only from the review's figures."""
+    sentences = []
+    attention = [s for s in review.sources if s.needs_attention]
+    if attention:
+        details = []
+        for source in sorted(attention, key=_severity):
+            what = _action_change(source) if source.changed else ACTIONS[source.action].label
+            rate = source.rates["dissatisfaction_rate"].current
+            extra = f", dissatisfaction {percent(rate)} this week" if rate is not None else ""
+            if source.warnings:
+                extra += ", complaint warning"
+            details.append(f"{source.collection_source} ({what}{extra})")
+        sentences.append(
+            f"{_count(len(attention), 'source needs', 'sources need')} attention: {_listing(details)}."
+        )
+    else:
+        sentences.append(
+            "No source needs attention: no cohort is recommended to stop, go editorial or reduce."
+        )
+    other_changes = [s for s in review.changed if not s.needs_attention]
+    if other_changes:
+        sentences.append(
+            "Also changed since last week: "
+            + _listing([f"{s.collection_source} ({_action_change(s)})" for s in other_changes])
+            + "."
+        )
+    elif not review.changed:
+        sentences.append("No recommendation changed since last week.")
+    unlawful = sum(r["sends"] for r in review.violations)
+    if unlawful:
+        by_basis = [f"{basis} {n:,}" for basis, n in review.violations_by_basis().items() if n]
+        sentences.append(
+            f"{unlawful:,} marketing send(s) this week had no lawful basis ({', '.join(by_basis)}), "
+            f"against {review.previous_violations:,} the week before: see Compliance."
+        )
+    else:
+        sentences.append("Every marketing send this week had a lawful basis.")
+    expired = sum(r["newly_expired"] for r in review.retention)
+    expiring = sum(r["expiring_soon"] for r in review.retention)
+    if expired or expiring:
+        sentences.append(
+            f"{expired:,} contact(s) passed the {review.settings.retention_years}-year limit this week and must be "
+            f"purged; {expiring:,} more reach it within {EXPIRING_DAYS} days unless they buy or click."
+        )
+    new_missing = [e["collection_source"] for e in review.evidence if e["new"]]
+    if new_missing:
+        sentences.append(
+            f"New source(s) without evidence that contacts were informed: {_listing(new_missing)}; "
+            "complete the registry."
+        )
+    return " ".join(sentences)
