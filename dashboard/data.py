@@ -22,7 +22,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics import decisions, export, ingest, mapping, registry, report, review, settings_store, store
+from analytics import (
+    decisions,
+    export,
+    html_report,
+    ingest,
+    mapping,
+    registry,
+    report,
+    review,
+    settings_store,
+    store,
+)
 from analytics.settings import Settings
 
 DEMO_DIR = store.PROJECT_ROOT / "data" / "demo"
@@ -184,10 +195,8 @@ def decision_log_problems() -> list[str]:
     return decisions.verify(cursor())
 
 
-def html_report(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
+def html_report_file(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
     """A download button's data: the self-contained HTML report, built only when the user clicks."""
-    from analytics import html_report
-
     connection = _db().connection
 
     def build() -> bytes:

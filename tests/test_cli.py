@@ -128,3 +128,15 @@ def test_digest_is_plain_text_with_the_summary_and_changed_actions(data, tmp_pat
     text = capsys.readouterr().out
     assert "- web: Ramp up → Hold (dissatisfaction 50.0% this week, +50.0 pts vs last week)" in text
     assert "<" not in text and "**" not in text  # no markup
+
+
+def test_report_html_is_one_offline_file(data, tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    main(["ingest", "--db", db, *_two_weeks(data)])
+    out = tmp_path / "week.html"
+    assert main(["report", "--db", db, "--as-of", "2025-03-16", "--format", "html", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    # the review of the week ending on the report date: web was mailed on 2025-03-10
+    assert "2025-W11: 2025-03-10 – 2025-03-16" in html

@@ -74,4 +74,17 @@ sends; the **baseline** is {"the opt-in sends" if settings.baseline == "opt_in" 
 
 Each recommendation lists the figures and thresholds that decided it; a complaint rate of
 {settings.complaint_warn:.1%} or more adds a warning to any action.
+
+### The weekly review
+
+The **week** is Monday to Sunday (default: the last complete week of the data). Its rates are those of that
+week alone, from the data known at its end; **vs last week** compares with the week before as it was known
+then, **vs trailing** with the {settings.window_weeks} weeks before the reviewed one. Changes are in percentage
+points (▲ up, ▼ down). The action of each week uses the {settings.window_weeks}-week window ending on its last
+day, so a past week's review never changes when later data arrives.
+
+A source **needs attention** when it should stop, go editorial only or reduce, or has a complaint warning.
+The **decision log** only grows: to correct an entry, add a new one that names it; the old one stays, marked
+as corrected. Each entry is sealed with a hash of the one before, so a change made to the database file outside
+the product is reported.
 """)

@@ -97,16 +97,15 @@ if not history.empty:
 
 # --- compliance, retention, evidence ------------------------------------------------------------------
 
-left, middle, right = st.columns(3)
 violations = pd.DataFrame(
     [r for r in result.violations if sidebar.keep(r["collection_source"])],
     columns=["campaign_id", "campaign_name", "collection_source", "basis", "sends"],
 )
-left.markdown("**Unlawful sends this week**")
+st.markdown("**Unlawful sends this week**")
 if violations.empty:
-    left.success("None: every marketing send had a lawful basis.")
+    st.success("None: every marketing send had a lawful basis.")
 else:
-    left.dataframe(
+    st.dataframe(
         violations.rename(
             columns={
                 "campaign_id": "Campaign",
@@ -119,12 +118,13 @@ else:
         hide_index=True,
         key="review_violations",
     )
-    left.caption(f"{result.previous_violations:,} the week before. Details on the Compliance page.")
+    st.caption(f"{result.previous_violations:,} the week before. Details on the Compliance page.")
 
 retention = pd.DataFrame(
     [r for r in result.retention if sidebar.keep(r["collection_source"])],
     columns=["collection_source", "newly_expired", "expiring_soon"],
 )
+middle, right = st.columns(2)
 middle.markdown("**Retention**")
 if retention.empty:
     middle.success("No contact expired this week or expires within 30 days.")
@@ -250,7 +250,7 @@ st.subheader("Share")
 first, second = st.columns(2)
 first.download_button(
     "Download the HTML report",
-    data=data.html_report(week_end, settings),
+    data=data.html_report_file(week_end, settings),
     file_name=f"optout-cohorts-{week_end:%G-W%V}.html",
     mime="text/html",
     icon=":material/download:",

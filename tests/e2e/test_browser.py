@@ -172,3 +172,35 @@ def test_upload_then_read_the_recommendation(server, tmp_path):
         assert page.locator("img[src='x']").count() == 0
         browser.close()
     assert dialogs == []
+
+
+def test_weekly_review_records_a_decision_and_downloads_the_report(server, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 2600}, accept_downloads=True)
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{server}/review", wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Weekly review", exact=True)).to_be_visible(timeout=60_000)
+        # the demo's summary for its last week (2026-W47), from the same figures as the digest
+        expect(page.get_by_text("Three sources need attention: partner_coreg (Stop")).to_be_visible(
+            timeout=60_000
+        )
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "weekly-review.png"))
+
+        page.get_by_label("Note").fill("<script>alert(1)</script> partner asked for a last chance")
+        page.get_by_label("Decided by").fill("Anne M.")
+        page.get_by_role("button", name="Add to the log").click()
+        expect(page.get_by_text("Entry #1 added")).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "weekly-review-decision.png"))
+
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Download the HTML report").click()
+        report = tmp_path / "report.html"
+        download.value.save_as(report)
+        html = report.read_text(encoding="utf-8")
+        assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; partner asked" in html
+        browser.close()
+    assert dialogs == []
