@@ -131,11 +131,12 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
     week = week_of(week_end)
     previous_end = week.start - dt.timedelta(days=1)
     weekly = _rows_by_source(con, [previous_end, week_end], 7, settings)
-    trailing = _rows_by_source(con, [previous_end], 7 * settings.window_weeks, settings)[previous_end]
-    states = report.cohort_states(con, report.week_ends(week_end, HISTORY_WEEKS), settings)
-    # week_ends() puts week_end itself last; the previous week's end is the one before it
-    now = states[week_end]
-    before = states.get(previous_end) or report.cohort_state(con, previous_end, settings)
+    # One pass for the history's week ends and the previous week's end (the same day when week_end is a
+    # Sunday): this week's and last week's actions, and last week's window as the trailing figure.
+    history_days = report.week_ends(week_end, HISTORY_WEEKS)
+    states = report.cohort_states(con, sorted(set(history_days) | {previous_end}), settings)
+    now, before = states[week_end], states[previous_end]
+    trailing = {row["collection_source"]: row for row in before.rows} | {None: before.baseline}
 
     sources = []
     for row in now.rows:
@@ -181,8 +182,8 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
     )
     history = tuple(
         {"week_end": day, "collection_source": source, "action": rec.action}
-        for day, state in states.items()
-        for source, rec in sorted(state.recommendations.items())
+        for day in history_days
+        for source, rec in sorted(states[day].recommendations.items())
     )
     review = Review(
         week=week,

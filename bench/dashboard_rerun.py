@@ -2,7 +2,8 @@
 
 Builds a database from the demo brand at the given scale (1.0 = the committed demo; 3.0 ≈ 1.15 M events),
 opens the page, then times reruns after: a new report date (nothing cached: every figure recomputed), the
-source detail (figures cached; the page only re-renders), and the trends page on a new date.
+source detail (figures cached; the page only re-renders), the trends page on a new date, and the weekly
+review on another week (the week's rates, last week's, the trailing window and 12 weekly states).
 
     .venv/bin/python bench/dashboard_rerun.py --scale 3 --runs 5
 """
@@ -51,7 +52,7 @@ def main() -> None:
         os.environ[store.ENV_DB_PATH] = str(db)
         app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
         first = timed(app.run)
-        new_date, cached, trends = [], [], []
+        new_date, cached, trends, reviews = [], [], [], []
         sources = app.selectbox(key="detail_source").options
         for run in range(args.runs):
             day = demo.DEMO_AS_OF - dt.timedelta(days=run + 1)
@@ -64,6 +65,11 @@ def main() -> None:
         for run in range(args.runs):
             day = demo.DEMO_AS_OF - dt.timedelta(days=run + 10)
             trends.append(timed(lambda day=day: app.date_input(key="as_of").set_value(day).run()))
+        app.switch_page("views/review.py").run()
+        weeks = app.selectbox(key="review_week").options
+        for run in range(args.runs):
+            week = weeks[run + 1]
+            reviews.append(timed(lambda week=week: app.selectbox(key="review_week").set_value(week).run()))
 
         def line(values: list[float]) -> str:
             ms = [v * 1000 for v in values]
@@ -74,6 +80,7 @@ def main() -> None:
         print(f"cohort health, new report date (all figures recomputed): {line(new_date)}")
         print(f"cohort health, source detail changed (figures cached): {line(cached)}")
         print(f"trends, new report date (12 weekly states and series recomputed): {line(trends)}")
+        print(f"weekly review, another week (review and 12 weekly states recomputed): {line(reviews)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

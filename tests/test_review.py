@@ -199,3 +199,14 @@ def test_a_past_review_and_its_history_do_not_change_when_later_weeks_arrive(tmp
     assert dataclasses.asdict(after) == dataclasses.asdict(before)
     # ... while a review of a later week does see the new data.
     assert review.build_review(con, dt.date(2026, 11, 22), DEFAULTS).history != before.history
+
+
+def test_a_review_ending_mid_week_compares_with_the_seven_days_before(weeks):
+    # Wednesday 2026-03-11: the "week" is 03-05 … 03-11 (B on 03-10), the one before 02-26 … 03-04 (A on 03-03).
+    result = review.build_review(weeks, dt.date(2026, 3, 11), LOOSE)
+    web = next(s for s in result.sources if s.collection_source == "web")
+    assert (result.week.start, result.week.end) == (dt.date(2026, 3, 5), dt.date(2026, 3, 11))
+    assert web.rates["dissatisfaction_rate"].current == pytest.approx(0.25)
+    assert web.rates["dissatisfaction_rate"].previous == pytest.approx(0.5)
+    # the history still runs by ISO week, cut at the review date
+    assert sorted({h["week_end"] for h in result.history})[-2:] == [dt.date(2026, 3, 8), dt.date(2026, 3, 11)]
