@@ -153,7 +153,7 @@ def _ingest(args: argparse.Namespace) -> int:
     rejects = (args.rejects or Path.cwd()) if args.skip_invalid else None
     if rejects is not None:
         rejects.mkdir(parents=True, exist_ok=True)
-    con = store.connect(args.db)
+    con = store.connect(args.db, readable=[*args.files, *([rejects] if rejects else [])])
     try:
         for result in ingest.ingest_files(con, args.files, options=options, rejects_dir=rejects):
             print(result.describe())

@@ -438,7 +438,7 @@ def inspect(
     name = display_name or Path(path).name
     stage = "inspect_0"
     file = None
-    with tempfile.TemporaryDirectory(prefix="optout-inspect-") as folder:
+    with tempfile.TemporaryDirectory(prefix="optout-inspect-", dir=store.work_dir()) as folder:
         try:
             file = csv_files.read(Path(path), name, Path(folder))
             item = prepare(con, file, options, stage)
@@ -505,7 +505,7 @@ def ingest_files(
     else:
         per_file = list(options)
     stages: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="optout-ingest-") as folder:
+    with tempfile.TemporaryDirectory(prefix="optout-ingest-", dir=store.work_dir()) as folder:
         work = Path(folder)
         try:
             presets = mapping.all_presets(con)
@@ -578,7 +578,7 @@ def distinct_values(
     con: duckdb.DuckDBPyConnection, path: Path, header_name: str, limit: int = 20
 ) -> list[tuple[str, int]]:
     """The most frequent values of one column of a file, with their counts (for mapping values by hand)."""
-    with tempfile.TemporaryDirectory(prefix="optout-values-") as folder:
+    with tempfile.TemporaryDirectory(prefix="optout-values-", dir=store.work_dir()) as folder:
         file = csv_files.read(Path(path), Path(path).name, Path(folder))
         index = file.header.index(header_name)
         return con.execute(

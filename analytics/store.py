@@ -3,7 +3,12 @@
 One file holds the canonical tables (SPEC §4), the load log and the settings. Schema changes are numbered
 migrations under analytics/migrations, so a newer version of the product opens an older file. The SQL of the
 domain lives in analytics/sql: table macros (staging, intermediate layers) are (re)installed on every
-writable open so they always match the code; metrics queries are run by name with bound parameters.
+writable open so they always match the code (they are stored in the file: TEMP macros would be invisible to
+the cursors other threads use); metrics queries are run by name with bound parameters.
+
+Every connection is locked down before it is returned (see `lock_down`): it reads no file but the database,
+the product's work folder and the paths it was opened for, installs and loads no extension, and its
+configuration cannot be changed by a later statement.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,7 @@ from analytics.errors import DatabaseBusy, UserError
 
 ENV_DB_PATH = "OPTOUT_COHORTS_DB"
 ENV_MEMORY_LIMIT = "OPTOUT_COHORTS_MEMORY"
+ENV_WORK_DIR = "OPTOUT_COHORTS_WORK"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MACRO_LAYERS = ("macros", "staging", "intermediate")
 
@@ -31,6 +38,17 @@ def default_db_path() -> Path:
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def work_dir() -> Path:
+    """The folder for the product's temporary files (re-encoded uploads, exports, backups being written):
+    the only folder, besides the paths a connection is opened for, that DuckDB may read or write."""
+    folder = Path(os.environ.get(ENV_WORK_DIR) or Path(tempfile.gettempdir()) / "optout-cohorts-work")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.resolve()
 
 
 def _sql_text(relative: str) -> str:
@@ -95,9 +113,31 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
             pending = [relative for relative, _ in failed]
 
 
-def connect(path: Path | str | None = None, *, wait_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database file, migrated and with the current macros.
+def lock_down(con: duckdb.DuckDBPyConnection, readable: list[Path | str] = ()) -> None:
+    """Confine the connection: no file outside the database, the work folder and `readable` (files or
+    folders), no extension install or load, and no further configuration change (so a statement built from
+    user input could not undo any of this)."""
+    folders = [work_dir(), *(Path(p).resolve() for p in readable if Path(p).is_dir())]
+    files = [Path(p).resolve() for p in readable if not Path(p).is_dir()]
+    con.execute("set allowed_directories = $folders", {"folders": [f"{f}/" for f in folders]})
+    con.execute("set allowed_paths = $files", {"files": [str(f) for f in files]})
+    con.execute("set enable_external_access = false")
+    con.execute("set autoinstall_known_extensions = false")
+    con.execute("set autoload_known_extensions = false")
+    con.execute("set lock_configuration = true")
 
+
+def connect(
+    path: Path | str | None = None,
+    *,
+    wait_seconds: float = 10.0,
+    readable: list[Path | str] = (),
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database file, migrated, with the current macros, and locked down.
+
+    readable: the files or folders this connection may read or write besides the work folder (which holds
+    the uploads), the demo data and the database's own folder: e.g. the files a CLI command was given. A
+    second open of the same file in one process shares the first one's DuckDB instance and its settings.
     DuckDB lets one process hold a file for writing; another process trying meanwhile waits up to
     wait_seconds and then gets a plain error instead of a lock exception.
     """
@@ -119,10 +159,15 @@ def connect(path: Path | str | None = None, *, wait_seconds: float = 10.0) -> du
                     "it to finish, then try again."
                 ) from None
             time.sleep(0.2)
+    if con.execute("select current_setting('lock_configuration')").fetchone()[0]:
+        # DuckDB shares one instance per file within a process: an earlier open set it up and locked it.
+        return con
     # Bound the memory one process may use (large files spill to disk instead); $OPTOUT_COHORTS_MEMORY overrides.
     con.execute("set memory_limit = $limit", {"limit": os.environ.get(ENV_MEMORY_LIMIT, "4GB")})
     migrate(con)
     install_macros(con)
+    folder = [] if str(target) == ":memory:" else [target.resolve().parent]
+    lock_down(con, [*folder, DEMO_DIR, *readable])
     return con
 
 

@@ -36,8 +36,7 @@ from analytics import (
 )
 from analytics.settings import Settings
 
-DEMO_DIR = store.PROJECT_ROOT / "data" / "demo"
-UPLOAD_DIR = store.PROJECT_ROOT / "data" / "uploads"
+DEMO_DIR = store.DEMO_DIR
 
 
 class _Database:
@@ -222,7 +221,7 @@ def csv_download(name: str, **params: Any) -> Callable[[], bytes]:
     connection = _db().connection
 
     def build() -> bytes:
-        with tempfile.TemporaryDirectory() as folder:
+        with tempfile.TemporaryDirectory(prefix="optout-export-", dir=store.work_dir()) as folder:
             target = Path(folder) / "export.csv"
             export.query_to_csv(connection.cursor(), name, target, **params)
             return target.read_bytes()
@@ -274,7 +273,7 @@ def reset_to_demo() -> list[ingest.LoadResult]:
 def upload_folder() -> Path:
     """This browser session's own folder for uploaded files (never shared between sessions)."""
     if "upload_folder" not in st.session_state:
-        st.session_state["upload_folder"] = str(UPLOAD_DIR / uuid.uuid4().hex)
+        st.session_state["upload_folder"] = str(store.work_dir() / "uploads" / uuid.uuid4().hex)
     folder = Path(st.session_state["upload_folder"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -12,7 +12,7 @@ from analytics import demo, store
 from analytics.settings import DEFAULTS
 from tests.builders import build_report
 
-DEMO_DIR = store.PROJECT_ROOT / "data" / "demo"
+DEMO_DIR = store.DEMO_DIR
 SNAPSHOT = store.PROJECT_ROOT / "tests" / "snapshots" / "demo_recommendations.json"
 
 

@@ -26,7 +26,7 @@ COUNTS = "sent, delivered, openers, clickers, unsubscribers, complainers, bounce
 
 @pytest.fixture
 def con(tmp_path):
-    connection = store.connect(tmp_path / "x.duckdb")
+    connection = store.connect(tmp_path / "x.duckdb", readable=[FIXTURES])
     yield connection
     connection.close()
 
@@ -312,7 +312,7 @@ def test_brevo_contacts(con, file, encoding):
 def test_brevo_contacts_cp1252_gives_the_same_rows_as_utf8(tmp_path):
     loaded = {}
     for file in ("export.csv", "export-cp1252.csv"):
-        connection = store.connect(tmp_path / f"{file}.duckdb")
+        connection = store.connect(tmp_path / f"{file}.duckdb", readable=[FIXTURES])
         load(connection, fixture("brevo_contacts", file))
         loaded[file] = rows(connection, "select * from contacts order by contact_id")
         connection.close()
@@ -626,7 +626,7 @@ def test_brevo_empty_double_opt_in_means_no_explicit_consent(tmp_path):
         "a@example.com;;in_store;No;03-11-2022 08:14;03-11-2022 08:14\n",
         encoding="utf-8",
     )
-    con = store.connect(tmp_path / "b.duckdb")
+    con = store.connect(tmp_path / "b.duckdb", readable=[FIXTURES])
     [result] = ingest.ingest_files(con, [path])
     assert result.preset == "brevo_contacts"
     assert con.execute("select consent, opted_out_at from contacts").fetchall() == [("none", None)]
