@@ -28,6 +28,8 @@ from analytics.errors import DatabaseBusy, UserError
 ENV_DB_PATH = "OPTOUT_COHORTS_DB"
 ENV_MEMORY_LIMIT = "OPTOUT_COHORTS_MEMORY"
 ENV_WORK_DIR = "OPTOUT_COHORTS_WORK"
+ENV_WAIT_SECONDS = "OPTOUT_COHORTS_WAIT_SECONDS"
+DEFAULT_WAIT_SECONDS = 60.0
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MACRO_LAYERS = ("macros", "staging", "intermediate")
 
@@ -127,10 +129,65 @@ def lock_down(con: duckdb.DuckDBPyConnection, readable: list[Path | str] = ()) -
     con.execute("set lock_configuration = true")
 
 
+def default_wait_seconds() -> float:
+    """How long a process waits for another one to release the database file ($OPTOUT_COHORTS_WAIT_SECONDS)."""
+    return float(os.environ.get(ENV_WAIT_SECONDS) or DEFAULT_WAIT_SECONDS)
+
+
+def waiting_marker(target: Path) -> Path:
+    """A file that says a process is waiting for the database: the dashboard, which holds the file only
+    while it reads, lets such a process (the CLI, a scheduler) go first."""
+    return target.with_name(target.name + ".waiting")
+
+
+def another_process_waiting(target: Path) -> bool:
+    marker = waiting_marker(target)
+    try:
+        pid = int(marker.read_text() or 0)
+        fresh = time.time() - marker.stat().st_mtime < default_wait_seconds() + 5
+    except (OSError, ValueError):
+        return False
+    if pid == os.getpid() or not fresh:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # the waiting process died: a stale marker
+    except PermissionError:
+        pass
+    return True
+
+
+def _open_file(target: Path, wait: float) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting (bounded) while another process holds the file."""
+    deadline = time.monotonic() + wait
+    marker: Path | None = None
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(target))
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise UserError(f"The database file {target} cannot be opened: {error}") from None
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        f"The database file {target} is in use by another program (the dashboard or another "
+                        f"optout-cohorts command) and stayed busy for {wait:.0f} s. Nothing was changed. Wait "
+                        "for it to finish (or close it), then try again."
+                    ) from None
+                if marker is None:
+                    marker = waiting_marker(target)
+                    marker.write_text(str(os.getpid()))
+                time.sleep(0.1)
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+
 def connect(
     path: Path | str | None = None,
     *,
-    wait_seconds: float = 10.0,
+    wait_seconds: float | None = None,
     readable: list[Path | str] = (),
 ) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database file, migrated, with the current macros, and locked down.
@@ -138,27 +195,15 @@ def connect(
     readable: the files or folders this connection may read or write besides the work folder (which holds
     the uploads), the demo data and the database's own folder: e.g. the files a CLI command was given. A
     second open of the same file in one process shares the first one's DuckDB instance and its settings.
-    DuckDB lets one process hold a file for writing; another process trying meanwhile waits up to
-    wait_seconds and then gets a plain error instead of a lock exception.
+    DuckDB lets one process at a time hold a file; another process trying meanwhile waits up to
+    wait_seconds (default $OPTOUT_COHORTS_WAIT_SECONDS, else 60) and then gets a plain error.
     """
     target = Path(path) if path is not None else default_db_path()
-    if str(target) != ":memory:":
+    if str(target) == ":memory:":
+        con = duckdb.connect(":memory:")
+    else:
         target.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con = duckdb.connect(str(target))
-            break
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
-                raise UserError(f"The database file {target} cannot be opened: {error}") from None
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"The database file {target} is in use by another program (the dashboard or another "
-                    f"optout-cohorts command) and stayed busy for {wait_seconds:.0f} s. Close it or wait for "
-                    "it to finish, then try again."
-                ) from None
-            time.sleep(0.2)
+        con = _open_file(target, default_wait_seconds() if wait_seconds is None else wait_seconds)
     if con.execute("select current_setting('lock_configuration')").fetchone()[0]:
         # DuckDB shares one instance per file within a process: an earlier open set it up and locked it.
         return con

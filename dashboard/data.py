@@ -1,10 +1,11 @@
 """The only place the dashboard opens the database and caches results.
 
-One DuckDB connection per server process (st.cache_resource); every call runs on its own cursor, which is how
-DuckDB's Python API is shared across threads, and writes are serialised by one lock. Cached results are keyed
-by the database file, its data version (the change log's last id: every load, registry edit, settings save
-or reset bumps it) and every argument, so new data or changed settings never serve stale figures, and one
-session's unsaved choices (its widgets) never reach another's view.
+One `SharedDatabase` per server process (st.cache_resource): it opens the file when a session needs it, gives
+each call its own cursor, serialises this process's writes, and lets the file go when idle, so the CLI or a
+scheduler can load data while the dashboard is open. Cached results are keyed by the database file, its data
+version (the change log's last id: every load, registry edit, settings save or reset bumps it) and every
+argument, so new data or changed settings never serve stale figures, and one session's unsaved choices (its
+widgets) never reach another's view.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -34,27 +34,24 @@ from analytics import (
     settings_store,
     store,
 )
+from analytics.access import SharedDatabase
 from analytics.settings import Settings
+
+T = TypeVar("T")
 
 DEMO_DIR = store.DEMO_DIR
 
 
-class _Database:
-    """A connection and the lock that serialises this process's writes to it."""
-
-    def __init__(self, path: str):
-        self.connection = store.connect(path)
-        self.write_lock = threading.Lock()
-        untouched = (
-            self.connection.execute(
-                "select (select count(*) from load_log) + (select count(*) from change_log)"
-            ).fetchone()[0]
-            == 0
-        )
-        if untouched:  # a brand-new database opens on the demo brand
-            demo_files = demo_paths()
-            if demo_files:
-                ingest.ingest_files(self.connection, demo_files)
+def _seed_demo(con: duckdb.DuckDBPyConnection) -> None:
+    """A brand-new database opens on the demo brand."""
+    untouched = (
+        con.execute("select (select count(*) from load_log) + (select count(*) from change_log)").fetchone()[
+            0
+        ]
+        == 0
+    )
+    if untouched and demo_paths():
+        ingest.ingest_files(con, demo_paths())
 
 
 def demo_paths() -> list[Path]:
@@ -62,25 +59,31 @@ def demo_paths() -> list[Path]:
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _database(path: str) -> _Database:
-    return _Database(path)
+def _database(path: str) -> SharedDatabase:
+    return SharedDatabase(path, on_open=_seed_demo)
 
 
 def database_path() -> str:
     return str(Path(store.default_db_path()).resolve())
 
 
-def _db() -> _Database:
+def _db() -> SharedDatabase:
     return _database(database_path())
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    return _db().connection.cursor()
+def _read(path: str, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run query(con, *args, **kwargs) on a cursor of the database, which stays open only as long as needed."""
+    with _database(path).reading() as con:
+        return query(con, *args, **kwargs)
+
+
+def _read_now(query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return _read(database_path(), query, *args, **kwargs)
 
 
 def version() -> int:
     """Grows with every change of data, registry or settings: part of every cache key."""
-    return store.data_version(cursor())
+    return _read_now(store.data_version)
 
 
 # --- reads (cached) -------------------------------------------------------------------------------------
@@ -88,7 +91,7 @@ def version() -> int:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _saved_settings(path: str, version: int) -> Settings:
-    return settings_store.load(_database(path).connection.cursor())
+    return _read(path, settings_store.load)
 
 
 def saved_settings() -> Settings:
@@ -97,7 +100,7 @@ def saved_settings() -> Settings:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _latest_send_date(path: str, version: int) -> dt.date | None:
-    return report.latest_send_date(_database(path).connection.cursor())
+    return _read(path, report.latest_send_date)
 
 
 def latest_send_date() -> dt.date | None:
@@ -106,7 +109,7 @@ def latest_send_date() -> dt.date | None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _sources(path: str, version: int) -> list[str]:
-    return [r["collection_source"] for r in registry.rows(_database(path).connection.cursor())]
+    return [r["collection_source"] for r in _read(path, registry.rows)]
 
 
 def sources() -> list[str]:
@@ -116,7 +119,7 @@ def sources() -> list[str]:
 
 @st.cache_data(show_spinner="Computing the cohorts…", max_entries=64)
 def _cohort_state(path: str, version: int, as_of: dt.date, settings: Settings) -> report.CohortState:
-    return report.cohort_state(_database(path).connection.cursor(), as_of, settings)
+    return _read(path, report.cohort_state, as_of, settings)
 
 
 def cohort_state(as_of: dt.date, settings: Settings) -> report.CohortState:
@@ -125,7 +128,7 @@ def cohort_state(as_of: dt.date, settings: Settings) -> report.CohortState:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _report(path: str, version: int, as_of: dt.date, settings: Settings) -> dict[str, Any]:
-    return report.build_report(_database(path).connection.cursor(), as_of, settings)
+    return _read(path, report.build_report, as_of, settings)
 
 
 def cohort_report(as_of: dt.date, settings: Settings) -> dict[str, Any]:
@@ -141,7 +144,7 @@ def cohort_csv(as_of: dt.date, settings: Settings) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, chosen: tuple[str, ...]):
     window = report.Window.ending(as_of, settings.window_weeks)
-    return report.window_sends(_database(path).connection.cursor(), window, settings, list(chosen))
+    return _read(path, report.window_sends, window, settings, list(chosen))
 
 
 def window_sends(as_of: dt.date, settings: Settings, chosen: tuple[str, ...]) -> dict[str, dict[str, int]]:
@@ -150,7 +153,7 @@ def window_sends(as_of: dt.date, settings: Settings, chosen: tuple[str, ...]) ->
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _data_quality(path: str, version: int, as_of: dt.date) -> list[str]:
-    return report.data_quality(_database(path).connection.cursor(), as_of)
+    return _read(path, report.data_quality, as_of)
 
 
 def data_quality(as_of: dt.date) -> list[str]:
@@ -159,7 +162,7 @@ def data_quality(as_of: dt.date) -> list[str]:
 
 @st.cache_data(show_spinner="Computing the weekly series…", max_entries=32)
 def _weekly_rates(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    return report.weekly_rates(_database(path).connection.cursor(), as_of, weeks, settings)
+    return _read(path, report.weekly_rates, as_of, weeks, settings)
 
 
 def weekly_rates(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
@@ -168,7 +171,7 @@ def weekly_rates(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame
 
 @st.cache_data(show_spinner="Computing each week's recommendation…", max_entries=32)
 def _action_history(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    rows = report.action_history(_database(path).connection.cursor(), as_of, weeks, settings)
+    rows = _read(path, report.action_history, as_of, weeks, settings)
     return pd.DataFrame(rows, columns=["week_end", "collection_source", "action", "reasons"])
 
 
@@ -178,7 +181,7 @@ def action_history(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFra
 
 @st.cache_data(show_spinner="Computing the week's review…", max_entries=32)
 def _review(path: str, version: int, week_end: dt.date, settings: Settings) -> review.Review:
-    return review.build_review(_database(path).connection.cursor(), week_end, settings)
+    return _read(path, review.build_review, week_end, settings)
 
 
 def week_review(week_end: dt.date, settings: Settings) -> review.Review:
@@ -187,26 +190,28 @@ def week_review(week_end: dt.date, settings: Settings) -> review.Review:
 
 def decision_log() -> list[decisions.Decision]:
     """Every entry of the decision log (a small table, read fresh on each run so a new entry shows at once)."""
-    return decisions.entries(cursor())
+    return _read_now(decisions.entries)
 
 
 def decision_log_problems() -> list[str]:
-    return decisions.verify(cursor())
+    return _read_now(decisions.verify)
 
 
 def html_report_file(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
-    """A download button's data: the self-contained HTML report, built only when the user clicks."""
-    connection = _db().connection
+    """A download button's data: the self-contained HTML report, built only when the user clicks (outside
+    the script run, so it captures the database now)."""
+    database = _db()
 
     def build() -> bytes:
-        return html_report.build_html(connection.cursor(), as_of, settings).encode("utf-8")
+        with database.reading() as con:
+            return html_report.build_html(con, as_of, settings).encode("utf-8")
 
     return build
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _frame(path: str, version: int, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    return store.frame(_database(path).connection.cursor(), name, **dict(params))
+    return _read(path, store.frame, name, **dict(params))
 
 
 def frame(name: str, **params: Any) -> pd.DataFrame:
@@ -217,13 +222,14 @@ def frame(name: str, **params: Any) -> pd.DataFrame:
 
 def csv_download(name: str, **params: Any) -> Callable[[], bytes]:
     """A download button's data: a callable that writes the named query as spreadsheet-safe CSV, in DuckDB,
-    only when the user clicks (it runs outside the script, so it captures the connection now)."""
-    connection = _db().connection
+    only when the user clicks (it runs outside the script, so it captures the database now)."""
+    database = _db()
 
     def build() -> bytes:
         with tempfile.TemporaryDirectory(prefix="optout-export-", dir=store.work_dir()) as folder:
             target = Path(folder) / "export.csv"
-            export.query_to_csv(connection.cursor(), name, target, **params)
+            with database.reading() as con:
+                export.query_to_csv(con, name, target, **params)
             return target.read_bytes()
 
     return build
@@ -234,13 +240,11 @@ def registry_rows() -> pd.DataFrame:
 
 
 def load_history() -> pd.DataFrame:
-    return pd.DataFrame(
-        cursor()
-        .execute(
+    return _read_now(
+        lambda con: con.execute(
             "select loaded_at, file_name, table_name, preset, rows_in_file, rows_added, rows_updated, "
             "rows_rejected, sha256 from load_log order by load_id desc"
-        )
-        .df()
+        ).df()
     )
 
 
@@ -248,9 +252,8 @@ def load_history() -> pd.DataFrame:
 
 
 def _write(write, /, *args, **kwargs):
-    database = _db()
-    with database.write_lock:
-        return write(database.connection.cursor(), *args, **kwargs)
+    with _db().writing() as con:
+        return write(con, *args, **kwargs)
 
 
 def save_settings(settings: Settings) -> None:
@@ -289,7 +292,7 @@ def store_upload(uploaded) -> Path:
 
 
 def inspect(path: Path, options: ingest.Options | None = None) -> ingest.Inspection:
-    return ingest.inspect(cursor(), path, path.name, options)
+    return _read_now(ingest.inspect, path, path.name, options)
 
 
 def load(paths: list[Path], options: list[ingest.Options] | None = None) -> list[ingest.LoadResult]:
@@ -297,7 +300,7 @@ def load(paths: list[Path], options: list[ingest.Options] | None = None) -> list
 
 
 def distinct_values(path: Path, header_name: str) -> list[tuple[str, int]]:
-    return ingest.distinct_values(cursor(), path, header_name)
+    return _read_now(ingest.distinct_values, path, header_name)
 
 
 def save_preset(preset: mapping.Preset) -> None:

@@ -204,3 +204,33 @@ def test_weekly_review_records_a_decision_and_downloads_the_report(server, tmp_p
         assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; partner asked" in html
         browser.close()
     assert dialogs == []
+
+
+def test_the_cli_loads_files_while_the_dashboard_serves_pages(server, tmp_path):
+    # The dashboard holds the database only while it reads: a CLI load during page views lands whole, and the
+    # next view shows it.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.goto(f"{server}/health", wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible(timeout=60_000)
+        database = tmp_path / "e2e.duckdb"  # the server fixture's database
+        files = write_upload(tmp_path)
+        load = subprocess.Popen(
+            [sys.executable, "-m", "analytics.cli", "ingest", "--db", str(database), *map(str, files)],
+            cwd=store.PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while load.poll() is None:  # keep the dashboard reading while the CLI loads
+            page.reload(wait_until="domcontentloaded")
+            expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible(timeout=60_000)
+        out, err = load.communicate()
+        assert load.returncode == 0, err
+        assert "popup_events.csv → events" in out
+        page.reload(wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible(timeout=60_000)
+        choose(page, "Source", "popup_store")
+        expect(page.get_by_text("recommended action: Ramp up")).to_be_visible(timeout=30_000)
+        browser.close()
