@@ -11,10 +11,13 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.errors import UserError
-from dashboard import sidebar
+from dashboard import auth, sidebar
 from dashboard.text import md
 
 st.set_page_config(page_title="optout-cohorts", page_icon=":material/mail:", layout="wide")
+# On a shared deployment only an allowed, logged-in user gets past this line: before it, no navigation, no
+# sidebar and no page is drawn (see dashboard/auth.py; local use needs no login).
+auth.gate()
 
 VIEWS = Path(__file__).resolve().parent / "views"
 page = st.navigation(

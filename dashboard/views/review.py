@@ -10,7 +10,7 @@ from analytics import decisions, review
 from analytics.errors import UserError
 from analytics.palette import RATE_LABELS, badge_css
 from analytics.policy import ACTIONS
-from dashboard import charts, data, sidebar
+from dashboard import auth, charts, data, sidebar
 from dashboard.text import md, percent
 
 settings = sidebar.settings()
@@ -194,7 +194,9 @@ with st.form("decision_form", clear_on_submit=True):
         format_func=lambda i: "— (a new decision)" if i is None else f"#{i}",
     )
     note = st.text_area("Note", key="decision_note", max_chars=decisions.MAX_NOTE)
-    decided_by = st.text_input("Decided by", key="decision_by", placeholder="Name or initials")
+    decided_by = st.text_input(
+        "Decided by", key="decision_by", value=auth.signed_in_email() or "", placeholder="Name or initials"
+    )
     submitted = st.form_submit_button(
         "Add to the log", type="primary", disabled=not choices, key="add_decision"
     )
