@@ -10,7 +10,9 @@ serialises them, and every open waits a bounded time, then fails with a plain me
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,15 @@ import duckdb
 
 from analytics import store
 from analytics.errors import DatabaseBusy
+
+_INSTANCES: weakref.WeakSet[SharedDatabase] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close idle files before the interpreter goes: a linger timer must not close DuckDB during shutdown."""
+    for database in list(_INSTANCES):
+        database.close()
 
 
 class SharedDatabase:
@@ -42,6 +53,7 @@ class SharedDatabase:
         self._users = 0
         self._timer: threading.Timer | None = None
         self.opens = 0  # how many times the file was opened (tests and benchmarks read it)
+        _INSTANCES.add(self)
 
     # --- the lease -----------------------------------------------------------------------------------
 
@@ -81,6 +93,7 @@ class SharedDatabase:
     def _release(self) -> None:
         with self._state:
             self._users -= 1
+            self._state.notify_all()
             if self._users:
                 return
             if store.another_process_waiting(self.path) or self.linger_seconds <= 0:
@@ -108,6 +121,19 @@ class SharedDatabase:
                 self._timer = None
             if self._users == 0:
                 self._close()
+
+    @contextmanager
+    def closed(self) -> Iterator[None]:
+        """Keep the file closed in this process while the block replaces it (restore, compaction): waits for
+        the threads using it to finish, and no thread opens it again until the block ends."""
+        with self.write_lock, self._state:
+            while self._users:
+                self._state.wait(0.05)
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._close()
+            yield
 
     @property
     def is_open(self) -> bool:

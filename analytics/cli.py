@@ -13,7 +13,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics import digest, ingest, mapping, report, review, settings_store, store
+from analytics import (
+    digest,
+    ingest,
+    maintenance,
+    mapping,
+    privacy,
+    report,
+    review,
+    settings_store,
+    store,
+)
 from analytics.errors import UserError
 from analytics.settings import Settings, from_mapping
 from analytics.tables import TABLES
@@ -128,6 +138,39 @@ def _parser() -> argparse.ArgumentParser:
     dig.add_argument("--window-weeks", type=int, default=None, help="window length in weeks (default 4)")
     dig.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
 
+    pseudo = commands.add_parser(
+        "pseudonymise",
+        help="from now on, store email ids as HMAC-SHA-256 pseudonyms (key: $OPTOUT_COHORTS_PSEUDONYM_KEY)",
+    )
+    pseudo.add_argument("--db", type=Path, default=None)
+
+    backup = commands.add_parser("backup", help="write a consistent copy of the whole database to a file")
+    backup.add_argument("--db", type=Path, default=None)
+    backup.add_argument("--out", type=Path, required=True, help="the backup file to write (a DuckDB file)")
+    backup.add_argument("--overwrite", action="store_true", help="replace --out when it exists")
+
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (close the dashboard and other commands first)"
+    )
+    restore.add_argument("--db", type=Path, default=None)
+    restore.add_argument(
+        "backup", type=Path, metavar="BACKUP", help="a file written by `optout-cohorts backup`"
+    )
+
+    purge = commands.add_parser(
+        "purge",
+        help="delete the contacts past the retention limit (expired, SPEC §5) with their orders and events, "
+        "then rewrite the file so that their data leaves it",
+    )
+    purge.add_argument("--db", type=Path, default=None)
+    purge.add_argument("--as-of", type=_date, default=None, help="purge date (default: today)")
+    purge.add_argument("--dry-run", action="store_true", help="count what would be deleted; change nothing")
+    purge.add_argument(
+        "--no-compact",
+        action="store_true",
+        help="skip rewriting the file (the deleted rows' bytes stay in it until the next compaction)",
+    )
+
     demo = commands.add_parser("demo", help="write the demo brand's CSV files (deterministic)")
     demo.add_argument("--out", type=Path, default=store.PROJECT_ROOT / "data" / "demo")
     demo.add_argument("--scale", type=float, default=1.0, help="size multiplier (benchmarks use larger)")
@@ -240,6 +283,53 @@ def _digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pseudonymise(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    try:
+        privacy.enable(con, privacy.current_key())
+    finally:
+        con.close()
+    print(
+        "Email ids will be pseudonymised on every load into this database. Keep the key: without it nothing "
+        "can be loaded or shown, and a different key would give every person a new id."
+    )
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    out = args.out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con = store.connect(args.db, readable=[out.parent])
+    try:
+        result = maintenance.backup(con, out, overwrite=args.overwrite)
+    finally:
+        con.close()
+    print(result["message"])
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    result = maintenance.restore(args.backup, args.db or store.default_db_path())
+    print(result["message"])
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    db = args.db or store.default_db_path()
+    con = store.connect(db)
+    try:
+        retention_years = _settings(con, {}).retention_years
+        result = maintenance.purge_expired(
+            con, args.as_of or dt.date.today(), retention_years, dry_run=args.dry_run
+        )
+    finally:
+        con.close()
+    print(result["message"])
+    if not args.dry_run and not args.no_compact:
+        print(maintenance.compact(db)["message"])
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from analytics import demo
 
@@ -268,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         "presets": _presets,
         "report": _report,
         "digest": _digest,
+        "pseudonymise": _pseudonymise,
+        "backup": _backup,
+        "restore": _restore,
+        "purge": _purge,
         "demo": _demo,
         "dashboard": _dashboard,
     }[args.command]

@@ -1,27 +1,96 @@
 """Reading CSV exports as they come: archives, compression, encodings, delimiters, the header line.
 
 DuckDB reads the rows; this module only looks at the first bytes of a file to decide how it must be read,
-and, when the file is not UTF-8 (Excel's Windows-1252 in France), re-encodes it to UTF-8 on disk in one
-streamed pass of fixed-size blocks (never row by row, never the whole file in memory).
+and, when the file is not UTF-8 (Excel's Windows-1252 in France, or UTF-16 "Unicode text"), re-encodes it to
+UTF-8 on disk in one streamed pass of fixed-size blocks (never row by row, never the whole file in memory).
+A file whose first megabyte is plain ASCII is checked whole, so an accented name far down the file decides
+its encoding too.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import io
 import shutil
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics.errors import InvalidFile, Problem
+from analytics.errors import InvalidFile, Problem, UserError
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 1 << 20
 BLOCK_BYTES = 4 << 20
+SHOWN_CHARS = 60  # the longest piece of an uploaded file a message may quote
+# Byte order marks of the Unicode encodings Excel and Windows tools write ("Unicode text" is UTF-16 LE).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+# DuckDB's IO errors quote the system's message (strerror) of those errors.
+DISK_FULL_WORDS = ("No space left on device", "File too large", "Disk quota exceeded")
+
+# DuckDB reads rows of up to 2 MB; Python's csv module, which reads the header, stops at 128 kB by default.
+csv.field_size_limit(max(csv.field_size_limit(), 16 << 20))
+
+
+@dataclass
+class FileProblem(Problem):
+    """A problem of the file as a whole or of its rows, not of one column (a row cut short, an encoding)."""
+
+    def describe(self) -> str:
+        return f"the file: {self.message}. Fix: {self.fix}"  # the message names the row, if any
+
+
+class DiskFull(UserError):
+    """The disk (or the file-size limit) left no room to write: nothing of the batch was loaded."""
+
+
+def clip(value: str, limit: int = SHOWN_CHARS) -> str:
+    """A piece of an uploaded file as a message may quote it: at most `limit` characters, '…' when cut."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for an error that means no room was left to write a file (ENOSPC, EFBIG, a quota), whether raised
+    by Python (OSError) or by DuckDB (its message quotes the system's words)."""
+    if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
+        return True
+    text = str(error)
+    return any(words in text for words in DISK_FULL_WORDS)
+
+
+def disk_full(what: str, error: BaseException, restart: bool = False) -> DiskFull:
+    """The message of a batch that found no room on the disk. restart: the database refuses any statement
+    since (DuckDB invalidates it when a checkpoint fails), so the program must open it again."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else _first_words(error)
+    again = (
+        " The data on disk is intact, but a program that keeps the database open (the dashboard) must be "
+        "restarted before it can use it again."
+        if restart
+        else ""
+    )
+    return DiskFull(
+        f"{what} could not be loaded: the disk is full — a file could not be written ({reason}). Nothing of "
+        "this batch was loaded; the data loaded before is unchanged. Free some disk space (or raise the "
+        f"file-size limit), then load the same files again.{again}"
+    )
+
+
+def _first_words(error: BaseException) -> str:
+    text = str(error).split("\n")[0]
+    for words in DISK_FULL_WORDS:
+        if words in text:
+            return words
+    return clip(text, 160)
 
 
 @dataclass
@@ -31,7 +100,7 @@ class CsvFile:
     path: Path  # the file DuckDB reads (a UTF-8 copy when the original was not UTF-8)
     display_name: str  # the name the user knows
     original: Path  # the file as uploaded (for its content hash)
-    encoding: str  # of the original: utf-8, cp1252 or latin-1
+    encoding: str  # of the original: utf-8, cp1252, latin-1 or utf-16
     delimiter: str
     header: list[str]  # as written in the file
     columns: list[str]  # normalised: trimmed, lower case, spaces and punctuation to underscores
@@ -60,41 +129,69 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
 
 
+def _unreadable(name: str, error: BaseException) -> InvalidFile:
+    return InvalidFile(
+        name,
+        [
+            FileProblem(
+                None,
+                f"the file cannot be read whole ({clip(_first_words(error), 120)}): it may be cut short or "
+                "not be what its name says",
+                "export it again (a .gz must be gzip-compressed, a .zip a zip archive)",
+            )
+        ],
+    )
+
+
 def expand(paths: list[Path], names: list[str], folder: Path) -> Iterator[tuple[Path, str]]:
     """Each file as (path, display name); the CSV files inside a .zip are extracted to `folder` first."""
     for path, name in zip(paths, names, strict=True):
         if not zipfile.is_zipfile(path) or path.name.lower().endswith((".csv", ".gz")):
             yield path, name
             continue
-        with zipfile.ZipFile(path) as archive:
-            members = [
-                m
-                for m in archive.infolist()
-                if not m.is_dir()
-                and m.filename.lower().endswith(".csv")
-                and not Path(m.filename).name.startswith((".", "__MACOSX"))
-            ]
-            if not members:
-                raise InvalidFile(
-                    name,
-                    [
-                        Problem(
-                            None,
-                            "the zip archive holds no .csv file",
-                            "put the CSV exports in the archive, or upload them directly",
-                        )
-                    ],
-                )
-            for index, member in enumerate(members):
-                target = folder / f"zip{index}_{Path(member.filename).name}"
-                with archive.open(member) as source, open(target, "wb") as sink:
-                    shutil.copyfileobj(source, sink, BLOCK_BYTES)
-                yield target, f"{name}/{Path(member.filename).name}"
+        extracted = []
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [
+                    m
+                    for m in archive.infolist()
+                    if not m.is_dir()
+                    and m.filename.lower().endswith(".csv")
+                    and not Path(m.filename).name.startswith((".", "__MACOSX"))
+                ]
+                if not members:
+                    raise InvalidFile(
+                        name,
+                        [
+                            FileProblem(
+                                None,
+                                "the zip archive holds no .csv file",
+                                "put the CSV exports in the archive, or upload them directly",
+                            )
+                        ],
+                    )
+                for index, member in enumerate(members):
+                    target = folder / f"zip{index}_{Path(member.filename).name}"
+                    with archive.open(member) as source, open(target, "wb") as sink:
+                        shutil.copyfileobj(source, sink, BLOCK_BYTES)
+                    extracted.append((target, f"{name}/{Path(member.filename).name}"))
+        except OSError as error:
+            if is_disk_full(error):
+                raise disk_full(name, error) from None
+            raise _unreadable(name, error) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
+            # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
+            raise _unreadable(name, error) from None
+        yield from extracted
 
 
 def _detect_encoding(sample: bytes) -> str:
-    """utf-8 when the sample decodes as UTF-8 (a character cut at the end of the sample is fine), else
-    Windows-1252 (Excel in France), else Latin-1 (which decodes any byte)."""
+    """utf-16/32 when the file starts with their byte order mark; utf-8 when the sample decodes as UTF-8 (a
+    character cut at the end of the sample is fine), else Windows-1252 (Excel in France), else Latin-1 (which
+    decodes any byte)."""
+    for bom, encoding in BOMS:
+        if sample.startswith(bom):
+            return encoding
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
@@ -107,6 +204,24 @@ def _detect_encoding(sample: bytes) -> str:
         return "latin-1"
 
 
+def _whole_file_encoding(path: Path) -> str:
+    """The encoding of a file whose first megabyte is ASCII: its later bytes decide (one streamed pass, two
+    when they are not UTF-8)."""
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with _open(path) as raw:
+                for block in iter(lambda: raw.read(BLOCK_BYTES), b""):
+                    if encoding == "utf-8" and block.isascii():
+                        continue
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
+
 def _transcode(source: Path, encoding: str, target: Path) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
     with _open(source) as raw, open(target, "w", encoding="utf-8", newline="") as sink:
@@ -115,26 +230,253 @@ def _transcode(source: Path, encoding: str, target: Path) -> None:
         sink.write(decoder.decode(b"", final=True))
 
 
+def _first_record_delimiters(text: str) -> tuple[dict[str, int], int]:
+    """How often each delimiter occurs in the first record outside quoted fields (a quoted header name may hold
+    a ';' or a line break), and where the record ends. A quote opens a quoted field only at the start of a
+    field — after any of the delimiters — as a reader sees it; elsewhere (0") it is a character like the
+    others."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted, at_start, i = False, True, 0
+    while i < len(text):
+        char = text[i]
+        if quoted:
+            if char == '"':
+                if text[i + 1 : i + 2] == '"':
+                    i += 1
+                else:
+                    quoted = False
+        elif char == '"' and at_start:
+            quoted = True
+        elif char in "\r\n":
+            break
+        elif char in counts:
+            counts[char] += 1
+        at_start = not quoted and char in counts
+        i += 1
+    return counts, i
+
+
+def _consistent_rows(rows: str, delimiter: str, width: int, most: int = 20) -> int:
+    """How many of the first rows (the text after the header) have `width` fields split on this delimiter."""
+    reader = csv.reader(io.StringIO(rows, newline=""), delimiter=delimiter)
+    matching = 0
+    try:
+        for number, record in enumerate(reader):
+            if number >= most:
+                break
+            matching += len(record) == width
+    except csv.Error:
+        pass
+    return matching
+
+
+def _known_names(text: str, delimiter: str) -> int:
+    """How many names of the header split on this delimiter are columns of a canonical table."""
+    from analytics.tables import TABLES
+
+    known = {c for table in TABLES.values() for c in table.column_names}
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return 0
+    return sum(normalise(name) in known for name in header)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter: one the header holds (outside quotes), then the one that splits the next rows into as
+    many fields as the header, then the one that splits the header into the most canonical column names, then
+    the most frequent in the header; ties keep the first (the comma). So a header name holding a ';' ('a;b',
+    quoted or not) does not turn a comma file into a ';' file."""
+    counts, end = _first_record_delimiters(text)
+    rows = text[end:].lstrip("\r\n")
+    return max(
+        DELIMITERS,
+        key=lambda d: (
+            counts[d] > 0,
+            _consistent_rows(rows, d, counts[d] + 1) if counts[d] else 0,
+            _known_names(text, d) if counts[d] else 0,
+            counts[d],
+        ),
+    )
+
+
+def _cut_in_a_character(path: Path, sample: bytes) -> bool:
+    """True when a UTF-8 file ends in the middle of a multi-byte character (a download cut short)."""
+    if len(sample) < SAMPLE_BYTES:
+        tail = sample[-4:]
+    elif path.name.lower().endswith(".gz"):
+        return False  # DuckDB reports it as a row that is not UTF-8
+    else:
+        with open(path, "rb") as raw:
+            raw.seek(max(0, path.stat().st_size - 4))
+            tail = raw.read()
+    for back in range(1, len(tail) + 1):
+        byte = tail[-back]
+        if byte < 0x80:
+            return False
+        if byte >= 0xC0:  # the lead byte of the last character: does the file hold all its bytes?
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return back < needed
+    return False
+
+
+def _cut_short(name: str) -> InvalidFile:
+    return InvalidFile(
+        name,
+        [
+            FileProblem(
+                None,
+                "the file ends in the middle of a character, so it was cut short (an interrupted download or copy)",
+                "export or download it again",
+            )
+        ],
+    )
+
+
+def _header(text: str, delimiter: str, name: str) -> list[str]:
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as error:  # e.g. a header field longer than the csv module's limit
+        raise InvalidFile(
+            name,
+            [
+                FileProblem(
+                    None,
+                    f"its first row, the header, cannot be read ({clip(str(error), 80)})",
+                    "check that the first row holds the column names, separated by , ; tab or |",
+                )
+            ],
+        ) from None
+
+
 def read(path: Path, display_name: str, folder: Path) -> CsvFile:
     """Read the first bytes of a file and decide how DuckDB must read it (re-encoding it when needed)."""
     try:
         with _open(path) as raw:
             sample = raw.read(SAMPLE_BYTES)
-    except (OSError, EOFError) as error:
-        raise InvalidFile(
-            display_name, [Problem(None, f"the file cannot be read ({error})", "export it again")]
-        ) from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise _unreadable(display_name, error) from None
     if not sample.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InvalidFile(
-            display_name, [Problem(None, "the file is empty", "export it again with its header row")]
+            display_name, [FileProblem(None, "the file is empty", "export it again with its header row")]
         )
     encoding = _detect_encoding(sample)
-    text = sample.decode(encoding, errors="ignore").lstrip("\ufeff")
-    first_line = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = max(DELIMITERS, key=first_line.count)  # ties keep the first: the comma
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if encoding == "utf-8" and sample.isascii() and len(sample) == SAMPLE_BYTES:
+        try:
+            encoding = _whole_file_encoding(path)
+        except (OSError, EOFError, zlib.error) as error:
+            raise _unreadable(display_name, error) from None
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample).lstrip("\ufeff")
+    if not text.strip(" \r\n\t\x00"):
+        raise InvalidFile(
+            display_name, [FileProblem(None, "the file is empty", "export it again with its header row")]
+        )
+    if encoding == "utf-8" and _cut_in_a_character(path, sample):
+        raise _cut_short(display_name)
+    delimiter = _delimiter(text)
+    header = _header(text, delimiter, display_name)
     readable = path
     if encoding != "utf-8":
         readable = folder / f"utf8_{abs(hash((str(path), display_name)))}.csv"
-        _transcode(path, encoding, readable)
+        try:
+            _transcode(path, encoding, readable)
+        except OSError as error:
+            if is_disk_full(error):
+                raise disk_full(display_name, error) from None
+            raise _unreadable(display_name, error) from None
+        except (EOFError, zlib.error) as error:
+            raise _unreadable(display_name, error) from None
+        except UnicodeDecodeError:  # only the end can be undecodable: a UTF-16 file with an odd byte count
+            raise _cut_short(display_name) from None
+    broken_line = any("\r" in name or "\n" in name for name in header)
+    quoted_after_bom = sample.startswith(codecs.BOM_UTF8 + b'"')
+    if broken_line or quoted_after_bom:
+        # DuckDB reads no row at all, silently, when (1) a column name holds a line break other than the file's
+        # (Excel's Alt+Enter: a LF in a CRLF file) — it settles the line ending from the first one it meets,
+        # quoted or not — or (2) the file starts with a byte order mark and a quoted name ending with the
+        # delimiter ("a;";...). Such a file is read from a copy whose header line has neither.
+        target = folder / f"header_{abs(hash((str(path), display_name)))}.csv"
+        try:
+            _rewrite_header(readable, delimiter, header, target)
+        except OSError as error:
+            if is_disk_full(error):
+                raise disk_full(display_name, error) from None
+            raise _unreadable(display_name, error) from None
+        except (EOFError, zlib.error) as error:
+            raise _unreadable(display_name, error) from None
+        readable = target
     return CsvFile(readable, display_name, path, encoding, delimiter, header, [normalise(h) for h in header])
+
+
+def _header_end(start: bytes, delimiter: str) -> tuple[int, bytes] | None:
+    """Where the header record of UTF-8 bytes ends (the offset after its line break) and that line break, read
+    as a CSV reader does: a quote opens a quoted field only at the start of a field, "" is a quote."""
+    separator, quoted, at_start = delimiter.encode(), False, True
+    i = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
+    while i < len(start):
+        byte = start[i : i + 1]
+        if quoted:
+            if byte == b'"':
+                if start[i + 1 : i + 2] == b'"':
+                    i += 1
+                else:
+                    quoted = False
+        elif byte == b'"' and at_start:
+            quoted = True
+        elif byte in (b"\r", b"\n"):
+            end = b"\r\n" if start[i : i + 2] == b"\r\n" else byte
+            return i + len(end), end
+        at_start = byte == separator
+        i += 1
+    return None
+
+
+def _rewrite_header(source: Path, delimiter: str, header: list[str], target: Path) -> None:
+    """Copy the file with a plain header line (c0,c1,…: no BOM, no quote, no line break), in one streamed
+    pass; the product has read the real names already."""
+    with _open(source) as raw:
+        start = raw.read(SAMPLE_BYTES)
+        found = _header_end(start, delimiter)
+        end, newline = found if found is not None else (len(start), b"\n")
+        line = delimiter.join(f"c{i}" for i in range(len(header)))  # DuckDB skips it; only its fields count
+        with open(target, "wb") as sink:
+            sink.write(line.encode("utf-8") + newline)
+            sink.write(start[end:])
+            shutil.copyfileobj(raw, sink, BLOCK_BYTES)
+
+
+def blank_rows(file: CsvFile) -> list[int]:
+    """The spreadsheet row numbers (the header is row 1) of the empty lines between rows, which DuckDB's
+    reader skips without counting. A quick byte scan settles the usual case (none, or only at the end); only
+    a file with an empty line before its last row is parsed to find them."""
+    if len(file.columns) < 2:  # a one-column file reads an empty line as a row with an empty value
+        return []
+    first_gap, last_content, offset, carry = None, -1, 0, b""
+    with _open(file.path) as raw:
+        for block in iter(lambda: raw.read(BLOCK_BYTES), b""):
+            window = carry + block
+            start = offset - len(carry)
+            if first_gap is None:
+                found = [
+                    i for i in (window.find(b"\n\n"), window.find(b"\n\r\n"), window.find(b"\r\r")) if i >= 0
+                ]
+                if found:
+                    first_gap = start + min(found)
+            stripped = block.rstrip(b"\r\n")
+            if stripped:
+                last_content = offset + len(stripped) - 1
+            carry = window[-2:]
+            offset += len(block)
+    if first_gap is None or last_content <= first_gap + 1:
+        return []
+    blanks = []
+    with _open(file.path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+        reader = csv.reader(text, delimiter=file.delimiter)
+        try:
+            for number, record in enumerate(reader, start=1):
+                if not record and number > 1:
+                    blanks.append(number)
+        except csv.Error:
+            pass  # DuckDB reports the row it cannot read; the numbers before it are right
+    return blanks

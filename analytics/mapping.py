@@ -10,13 +10,14 @@ vocabulary, which constants it sets, and which fields the export lacks so the us
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
-from analytics.csv_files import CsvFile, normalise
+from analytics.csv_files import CsvFile, clip, normalise
 from analytics.errors import InvalidFile, Problem, UserError
 from analytics.tables import TABLES, Table
 
@@ -132,13 +133,27 @@ def recognise(file: CsvFile) -> Table:
         [
             Problem(
                 None,
-                f"its columns ({', '.join(file.header)}) match no known table or export preset; closest is "
+                f"{_header_in_words(file)} match no known table or export preset; closest is "
                 f"{closest.name}, which also needs {', '.join(missing)}",
                 "rename the columns to the canonical names, pick a preset (--preset), or map the columns on the "
                 f"Data page. Required columns per table — {expectations}",
             )
         ],
     )
+
+
+def _header_in_words(file: CsvFile, most: int = 30) -> str:
+    """The header as an error message shows it: each name cut to 60 characters, at most `most` names. A first
+    row that looks like data (an email address, a number, a date) is not repeated: it would print a person's
+    row."""
+    if any("@" in name or re.fullmatch(r"\s*[0-9][0-9\s.,:/+-]*", name) for name in file.header):
+        return (
+            f"its first row looks like data, not column names (is the header row missing?): its "
+            f"{len(file.header)} field(s)"
+        )
+    names = [clip("".join(c if c.isprintable() else "�" for c in name)) for name in file.header[:most]]
+    more = f" and {len(file.header) - most} more" if len(file.header) > most else ""
+    return f"its columns ({', '.join(names)}{more})"
 
 
 def matching_preset(file: CsvFile, presets: list[Preset]) -> Preset | None:

@@ -11,6 +11,7 @@ widgets) never reach another's view.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 import uuid
@@ -21,13 +22,16 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from analytics import (
     decisions,
     export,
     html_report,
     ingest,
+    maintenance,
     mapping,
+    privacy,
     registry,
     report,
     review,
@@ -42,8 +46,9 @@ T = TypeVar("T")
 DEMO_DIR = store.DEMO_DIR
 
 
-def _seed_demo(con: duckdb.DuckDBPyConnection) -> None:
-    """A brand-new database opens on the demo brand."""
+def _on_open(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse a pseudonymised database without its key; open a brand-new database on the demo brand."""
+    privacy.check_key(con, privacy.current_key())
     untouched = (
         con.execute("select (select count(*) from load_log) + (select count(*) from change_log)").fetchone()[
             0
@@ -54,13 +59,25 @@ def _seed_demo(con: duckdb.DuckDBPyConnection) -> None:
         ingest.ingest_files(con, demo_paths())
 
 
+def _key_from_secrets() -> None:
+    """The pseudonym key may sit in the dashboard's secrets ([optout_cohorts] pseudonym_key) instead of the
+    environment; the analytics layer reads the environment."""
+    try:
+        key = st.secrets.get("optout_cohorts", {}).get("pseudonym_key")
+    except StreamlitSecretNotFoundError:  # no secrets file: local use
+        key = None
+    if key and not os.environ.get(privacy.ENV_KEY):
+        os.environ[privacy.ENV_KEY] = str(key)
+
+
 def demo_paths() -> list[Path]:
     return sorted(DEMO_DIR.glob("*.csv.gz"))
 
 
 @st.cache_resource(show_spinner="Opening the database…")
 def _database(path: str) -> SharedDatabase:
-    return SharedDatabase(path, on_open=_seed_demo)
+    _key_from_secrets()
+    return SharedDatabase(path, on_open=_on_open)
 
 
 def database_path() -> str:
@@ -310,3 +327,34 @@ def save_preset(preset: mapping.Preset) -> None:
 def discard_uploads() -> None:
     if "upload_folder" in st.session_state:
         shutil.rmtree(st.session_state.pop("upload_folder"), ignore_errors=True)
+
+
+# --- maintenance: backup, restore, purge ---------------------------------------------------------------
+
+
+def backup_now() -> dict[str, Any]:
+    """A backup of the whole database in backups/ beside it, named by the time (a folder the dashboard's
+    connection may write)."""
+    database = Path(database_path())
+    folder = database.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{database.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb"
+    return _write(maintenance.backup, target)
+
+
+def restore_backup(path: Path) -> dict[str, Any]:
+    """Replace the database with a backup file (DatabaseBusy while another program holds the database)."""
+    try:
+        with _db().closed():
+            return maintenance.restore(path, Path(database_path()))
+    finally:
+        st.cache_data.clear()  # the restored file may reuse data versions (change ids) for other data
+
+
+def purge_expired(as_of: dt.date, retention_years: int) -> dict[str, Any]:
+    """Delete the contacts expired on as_of (with their orders and events), then rewrite the file so that
+    their bytes leave it."""
+    result = _write(maintenance.purge_expired, as_of, retention_years)
+    with _db().closed():
+        result["compaction"] = maintenance.compact(Path(database_path()))
+    return result

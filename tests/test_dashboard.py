@@ -306,3 +306,20 @@ def test_review_offers_the_html_report_and_the_cohort_csv(demo_file, open_app):
     assert len(keys) == 2
     labels = [button.proto.label for button in app.get("download_button")]
     assert labels == ["Download the HTML report", "Download the cohort table (CSV)"]
+
+
+def test_purge_button_deletes_the_expired_contacts_and_backup_writes_a_copy(own_demo, open_app):
+    app = open_app(own_demo, "eligibility")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Must be purged"] != "0"
+    app.checkbox(key="confirm_purge").check().run()
+    app.button(key="purge_expired").click().run()
+    assert not app.exception
+    assert f"Purged {metrics['Must be purged']} expired contact" in app.success[0].value.replace("\\", "")
+    assert {m.label: m.value for m in app.metric}["Must be purged"] == "0"
+    app.switch_page(PAGES["data"]).run()
+    app.button(key="backup_now").click().run()
+    assert not app.exception
+    backups = list((own_demo.parent / "backups").glob("*.duckdb"))
+    assert len(backups) == 1 and backups[0].stat().st_size > 0
+    assert "Backup written to" in app.success[-1].value.replace("\\", "")

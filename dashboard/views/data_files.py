@@ -183,3 +183,30 @@ confirm = st.checkbox("I understand that the data loaded so far will be removed"
 if st.button("Reset to the demo data", key="reset_demo", disabled=not confirm):
     results = data.reset_to_demo()
     st.success(f"Reset done: {len(results)} demo file(s) loaded.")
+
+st.header("Backup and restore")
+st.caption(
+    "A backup is a copy of the whole database at one moment: the data, the source registry, the settings, "
+    "the saved mappings and the decision log. Restoring one replaces all of it."
+)
+if st.button("Back up now", key="backup_now"):
+    backup = data.backup_now()
+    st.success(md(backup["message"]))
+    st.download_button(
+        "Download the backup",
+        data=backup["path"].read_bytes(),
+        file_name=backup["path"].name,
+        mime="application/octet-stream",
+        key="download_backup",
+    )
+uploaded_backup = st.file_uploader(
+    "Restore a backup (a file written by Back up now or `optout-cohorts backup`)", key="restore_upload"
+)
+confirm_restore = st.checkbox(
+    "I understand that everything in the database will be replaced by the backup", key="confirm_restore"
+)
+if st.button(
+    "Restore this backup", key="restore_backup", disabled=uploaded_backup is None or not confirm_restore
+):
+    restored = data.restore_backup(data.store_upload(uploaded_backup))
+    st.success(md(restored["message"]))

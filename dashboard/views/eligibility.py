@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, sidebar
+from dashboard.text import md
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
@@ -112,3 +113,20 @@ right.download_button(
     key="download_suppression",
     help="Never mail these contacts marketing; keep the list to honour their objection.",
 )
+
+st.subheader("Purge the expired contacts")
+st.caption(
+    f"Deletes every contact past the retention limit on {as_of:%d %b %Y}, of every source (the source "
+    "filter does not apply), with their orders and events, then rewrites the database file so that their "
+    "data leaves it. Objected contacts are kept for the suppression list, and so are contacts whose later "
+    "purchase, click or objection changes their status. Download the purge list first if you need it."
+)
+if "purge_message" in st.session_state:
+    st.success(md(st.session_state.pop("purge_message")))
+confirm_purge = st.checkbox(
+    "I understand that the expired contacts will be deleted for good", key="confirm_purge"
+)
+if st.button("Purge the expired contacts", key="purge_expired", disabled=not confirm_purge):
+    purged = data.purge_expired(as_of, settings.retention_years)
+    st.session_state["purge_message"] = f"{purged['message']} {purged['compaction']['message']}"
+    st.rerun()  # every figure of the page above now without the purged contacts

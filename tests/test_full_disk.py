@@ -1,0 +1,255 @@
+"""A full disk while loading: one plain paragraph on standard error, exit code 2, nothing of the batch loaded,
+the data loaded before intact, and the same file loads whole once there is room.
+
+The disk is simulated for a subprocess running the real command line: its file-size limit (RLIMIT_FSIZE) makes
+every write past the limit fail with EFBIG — the database file, its write-ahead log (<db>.wal), DuckDB's temp
+directory (<db>.tmp) and the product's work folder alike — and SIGXFSZ is ignored so that the write returns the
+error (as ENOSPC would) instead of killing the process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import report, store
+from analytics.settings import DEFAULTS
+from tests.builders import DataBuilder
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="needs POSIX file-size limits")
+
+CONTACTS = [f"c{i}@example.fr" for i in range(40)]
+START = dt.datetime(2025, 1, 6, 8, 0, 0)
+DATA_TABLES = (
+    "contacts",
+    "orders",
+    "campaigns",
+    "events",
+    "sources",
+    "campaign_stats",
+    "load_log",
+    "change_log",
+)
+
+
+def write_events(path: Path, rows: int, encoding: str = "utf-8", prefix: str = "big") -> Path:
+    """Events of known contacts, each row distinct (one second apart), in blocks (never the whole in memory)."""
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        handle.write("campaign_id,contact_id,event_type,occurred_at\n")
+        for first in range(0, rows, 100_000):
+            handle.write(
+                "".join(
+                    f"{prefix}-k{i % 97},{CONTACTS[i % len(CONTACTS)]},{('open', 'click', 'delivered')[i % 3]},"
+                    f"{(START + dt.timedelta(seconds=i)).isoformat()}\n"
+                    for i in range(first, min(rows, first + 100_000))
+                )
+            )
+    return path
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A database holding a small batch (contacts, a campaign and its sends), and the files to load on it."""
+    folder = tmp_path_factory.mktemp("full_disk")
+    data = DataBuilder(folder)
+    for index, contact in enumerate(CONTACTS):
+        data.contact(contact, source="web" if index % 2 else "in_store", collected_at="2024-03-01")
+        data.order(contact, "2024-06-01", amount=25)
+    data.campaign("k1", "2025-01-06T09:00:00")
+    for contact in CONTACTS:
+        data.send("k1", contact, "2025-01-06T09:00:00", opens=1, clicks=1)
+    con = data.load()
+    con.close()
+    return {
+        "db": folder / "test.duckdb",
+        "big": write_events(folder / "events_big.csv", 1_600_000),  # ~80 MB
+        "wal": write_events(folder / "events_wal.csv", 110_000, prefix="wal-batch-of-one-row-group"),
+        "cp1252": write_events(folder / "événements.csv", 300_000, encoding="cp1252", prefix="été"),
+    }
+
+
+def run(db: Path, file: Path | list[Path], work: Path, limit: int | None = None, env: dict | None = None):
+    """The real CLI loading the file(s) in a subprocess, under a file-size limit when given."""
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    environment = {k: v for k, v in os.environ.items() if k != store.ENV_DB_PATH}
+    environment.update({store.ENV_WORK_DIR: str(work), **(env or {})})
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analytics.cli",
+            "ingest",
+            "--db",
+            str(db),
+            *map(str, [file] if isinstance(file, Path) else file),
+        ],
+        cwd=store.PROJECT_ROOT,
+        preexec_fn=limited if limit is not None else None,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def state(db: Path) -> dict[str, tuple[int, str]]:
+    """Reopen the database as the product does: row count and content hash of every table, and the report of
+    the latest send date must build."""
+    con = store.connect(db)
+    try:
+        fingerprint = {
+            t: con.execute(
+                f"select count(*), md5(coalesce(string_agg(t::varchar, '|' order by t::varchar), '')) from {t} t"
+            ).fetchone()
+            for t in DATA_TABLES
+        }
+        result = report.build_report(con, report.latest_send_date(con), DEFAULTS)
+        assert result["cohorts"], "the report of the earlier data lists its sources"
+        return fingerprint
+    finally:
+        con.close()
+
+
+def events_of(db: Path, prefix: str) -> tuple[int, str]:
+    con = store.connect(db)
+    try:
+        return con.execute(
+            "select count(*), md5(string_agg(concat_ws('|', campaign_id, contact_id, event_type, "
+            "strftime(occurred_at, '%Y-%m-%dT%H:%M:%S')), '\n' order by occurred_at, campaign_id)) "
+            "from events where starts_with(campaign_id, $prefix)",
+            {"prefix": prefix},
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def events_in_file(path: Path, encoding: str = "utf-8") -> tuple[int, str]:
+    """What the file holds, read here independently of the product."""
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            "select count(*), md5(string_agg(concat_ws('|', campaign_id, contact_id, event_type, occurred_at), "
+            "'\n' order by occurred_at, campaign_id)) from read_csv($path, header = true, all_varchar = true, "
+            "encoding = $encoding)",
+            {"path": str(path), "encoding": "latin-1" if encoding == "cp1252" else encoding},
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def assert_clean_failure(result) -> None:
+    """Exit code 2 and one plain paragraph: the disk is full, nothing of this batch was loaded."""
+    assert result.returncode == 2, (result.returncode, result.stderr[-3000:])
+    error = result.stderr.strip()
+    assert "Traceback" not in error and "Error:" not in error, error
+    assert error.startswith("optout-cohorts ingest: ") and "\n\n" not in error and error.count("\n") == 0, (
+        error
+    )
+    assert "the disk is full" in error and "could not be written" in error, error
+    assert "Nothing of this batch was loaded" in error and "the data loaded before is unchanged" in error, (
+        error
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("file", "prefix", "env", "what"),
+    [
+        ("big", "big-", {}, "an 80 MB file whose rows DuckDB writes straight to the database file"),
+        ("wal", "wal-", {}, "a batch smaller than a row group: it reaches the write-ahead log at commit"),
+        ("big", "big-", {store.ENV_MEMORY_LIMIT: "100MB"}, "staging spills to DuckDB's temp directory"),
+        ("cp1252", "été-", {}, "a Windows-1252 export re-encoded in the work folder"),
+    ],
+)
+def test_a_full_disk_gives_a_clean_error_and_keeps_the_earlier_data(files, tmp_path, file, prefix, env, what):
+    """Whatever write meets the full disk (the database file, the write-ahead log at commit, DuckDB's temp
+    directory, the re-encoded copy), the command exits with code 2 and one paragraph saying the disk is full
+    and nothing of the batch was loaded; reopened without the limit, every table holds what it held (same row
+    counts and content hashes) and the report builds; then the same file loads whole."""
+    db = tmp_path / "brand.duckdb"
+    shutil.copy(files["db"], db)
+    before = state(db)
+    limit = db.stat().st_size + 256 * 1024  # a little room: the load cannot fit
+    failed = run(db, files[file], tmp_path / "work", limit, env)
+    assert_clean_failure(failed)
+    assert state(db) == before, f"{what}: the failed load changed the database"
+    assert events_of(db, prefix)[0] == 0
+
+    if file == "cp1252" or env:  # the two others already show the re-submission; keep the suite quick
+        return
+    loaded = run(db, files[file], tmp_path / "work")
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert events_of(db, prefix) == events_in_file(files[file])
+    after = state(db)
+    assert {t: after[t] for t in ("contacts", "orders", "campaigns", "sources", "campaign_stats")} == {
+        t: before[t] for t in ("contacts", "orders", "campaigns", "sources", "campaign_stats")
+    }
+    assert after["load_log"][0] == before["load_log"][0] + 1  # the one load that happened
+
+
+def test_a_full_disk_at_the_first_write_leaves_no_trace(files, tmp_path):
+    """With no room at all beyond the database's current size, the database file is left the size it was and
+    a retry with room loads the file."""
+    db = tmp_path / "brand.duckdb"
+    shutil.copy(files["db"], db)
+    size = db.stat().st_size
+    before = state(db)
+    assert_clean_failure(run(db, files["wal"], tmp_path / "work", db.stat().st_size))
+    assert db.stat().st_size <= size + 256 * 1024
+    assert state(db) == before
+    assert run(db, files["wal"], tmp_path / "work").returncode == 0
+    assert events_of(db, "wal-") == events_in_file(files["wal"])
+
+
+def test_a_checkpoint_that_finds_the_disk_full_at_commit_loads_nothing(files, tmp_path):
+    """A batch of three files each under a row group is written at commit; past DuckDB's 16 MB threshold the
+    commit checkpoints into the database file, and a full disk there invalidates the database (DuckDB's
+    FATAL error): still exit code 2 and the plain paragraph, the batch absent after reopening, the earlier data
+    intact, and the batch loads whole once there is room."""
+    orders = tmp_path / "orders.csv"
+    with open(orders, "w", encoding="utf-8") as handle:
+        handle.write("contact_id,order_date,amount,category\n")
+        handle.write(
+            "".join(
+                f"c{i}@example.fr,2024-06-{1 + i % 28:02d},{i % 500}.5,shoes-{i % 37}\n"
+                for i in range(120_000)
+            )
+        )
+    stats = tmp_path / "stats.csv"
+    with open(stats, "w", encoding="utf-8") as handle:
+        handle.write(
+            "campaign_id,sent_at,collection_source,basis,delivered,openers,clickers,unsubscribers,complainers,"
+            "sent,bounces,email_type\n"
+        )
+        handle.write(
+            "".join(
+                f"stats-{i},2025-01-{1 + i % 28:02d}T09:00:00,source-{i % 9},soft_opt_in,{1000 + i},{i % 700},"
+                f"{i % 90},{i % 13},{i % 3},{1100 + i},{i % 100},promo\n"
+                for i in range(120_000)
+            )
+        )
+    db = tmp_path / "brand.duckdb"
+    shutil.copy(files["db"], db)
+    before = state(db)
+    batch = [orders, stats, files["wal"]]
+    assert_clean_failure(run(db, batch, tmp_path / "work", db.stat().st_size + 256 * 1024))
+    assert state(db) == before
+    loaded = run(db, batch, tmp_path / "work")
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert events_of(db, "wal-") == events_in_file(files["wal"])
+    after = state(db)
+    assert after["orders"][0] == before["orders"][0] + 120_000
+    assert after["campaign_stats"][0] == before["campaign_stats"][0] + 120_000
