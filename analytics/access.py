@@ -32,6 +32,15 @@ def _close_all() -> None:
         database.close()
 
 
+def _invalidates(error: BaseException) -> bool:
+    """Did DuckDB give up on the open database (it must be reopened)?"""
+    while error is not None:
+        if isinstance(error, duckdb.FatalException) or "invalidated" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 class SharedDatabase:
     def __init__(
         self,
@@ -53,6 +62,7 @@ class SharedDatabase:
         self._users = 0
         self._timer: threading.Timer | None = None
         self.opens = 0  # how many times the file was opened (tests and benchmarks read it)
+        self._broken = False
         _INSTANCES.add(self)
 
     # --- the lease -----------------------------------------------------------------------------------
@@ -96,7 +106,8 @@ class SharedDatabase:
             self._state.notify_all()
             if self._users:
                 return
-            if store.another_process_waiting(self.path) or self.linger_seconds <= 0:
+            if self._broken or store.another_process_waiting(self.path) or self.linger_seconds <= 0:
+                self._broken = False
                 self._close()
             else:
                 self._timer = threading.Timer(self.linger_seconds, self._close_if_idle)
@@ -151,6 +162,10 @@ class SharedDatabase:
                 yield cursor
             finally:
                 cursor.close()
+        except BaseException as error:
+            if _invalidates(error):
+                self._broken = True  # e.g. a checkpoint failed on a full disk: reopen on the next use
+            raise
         finally:
             self._release()
 

@@ -13,8 +13,11 @@ invalid ones are set aside (counted in the load log, and written to a CSV the us
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
+import re
 import tempfile
 from collections.abc import Mapping as MappingType
 from collections.abc import Sequence
@@ -24,14 +27,16 @@ from typing import Any
 
 import duckdb
 
-from analytics import csv_files, mapping, store
-from analytics.csv_files import CsvFile
+from analytics import csv_files, mapping, privacy, store
+from analytics.csv_files import CsvFile, FileProblem, clip, disk_full, is_disk_full
 from analytics.errors import InvalidFile, Problem, UserError
 from analytics.mapping import DEFAULT, Mapping
 from analytics.tables import AMOUNT, BOOL, COUNT, DATE, ID, LOAD_ORDER, TIMESTAMP, VOCAB, Column
 
 SAMPLE_ROWS = 5
 ON_INVALID = ("fail", "skip")
+# Dates outside these years are typing or export errors (0202-05-01, 'infinity'), never a real send or purchase.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 # How each kind of column is converted from text (the macros live in analytics/sql/macros/00_parse.sql).
 PARSERS = {
@@ -69,7 +74,8 @@ class LoadResult:
         if self.rows_rejected:
             text += f"; {self.rows_rejected} invalid row(s) skipped"
         if self.ignored_columns:
-            text += f"; columns not kept: {', '.join(self.ignored_columns)}"
+            shown = (clip(" ".join(c.splitlines())) for c in self.ignored_columns)
+            text += f"; columns not kept: {', '.join(shown)}"
         return text
 
 
@@ -154,29 +160,105 @@ def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str
         body = f"select _row, {', '.join(selected)} from base"
     skipped = [c for c in plain if SKIP in m.values.get(c, {}).values()]
     keep = " and ".join(f"coalesce({c}, '') <> '{SKIP}'" for c in skipped) or "true"
+    # A row with nothing in any field (Excel's trailing ';;;;' rows) holds nothing to load: it is left out,
+    # and still counted in the row numbers.
+    filled = f"coalesce({', '.join(f'oc_blank(c{i})' for i in range(len(file.columns)))}, null) is not null"
     try:
         con.execute(
             f"create or replace temp table {stage} as "
-            "with base as (select row_number() over () + 1 as _row, * "
+            "with numbered as (select row_number() over () + 1 as _row, * "
             "from read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, "
-            "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = true)) "
+            "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = true)), "
+            f"base as (select * from numbered where {filled}) "
             f"select * from ({body}) where {keep}",
             params,
         )
     except duckdb.Error as error:
-        detail = str(error).split("\n")[0]
-        raise InvalidFile(
-            file.display_name,
-            [
-                Problem(
-                    None,
-                    f"the CSV cannot be read: {detail}",
-                    "check that every row has as many fields as the header and that quotes are closed",
-                )
-            ],
-            m.table.name,
-        ) from None
+        raise _read_error(file, m, error) from None
     return con.execute(f"select count(*) from {stage}").fetchone()[0]
+
+
+def _read_error(file: CsvFile, m: Mapping, error: duckdb.Error) -> UserError:
+    """What DuckDB's CSV reader could not read, in the user's words: the row (as a spreadsheet numbers it), what
+    is wrong and how to fix it — never the row's text (DuckDB's message quotes the whole line)."""
+    if is_disk_full(error):
+        return disk_full(file.display_name, error)
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return _out_of_memory(file.display_name)
+    text = str(error)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    rows = [int(line.group(1))] if line else []
+    where = f"row {rows[0]}" if rows else "a row"
+    separator = "a tab" if file.delimiter == "\t" else f"'{file.delimiter}'"
+    fields = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if fields:
+        expected, found = int(fields.group(1)), int(fields.group(2))
+        problem = FileProblem(
+            None,
+            f"{where} has {found} field(s) where the header has {expected} (the separator is {separator})",
+            "give every row as many fields as the header: put quotes around a value that holds the separator "
+            "or a line break, and export the file again if its last row was cut short",
+            rows,
+        )
+    elif "unterminated quote" in text:
+        problem = FileProblem(
+            None,
+            f"a quoted value on {where} is never closed, or a quote inside a quoted value is not doubled",
+            'close the quote; write a quote inside a quoted value twice ("" ); export the file again if it '
+            "was cut short",
+            rows,
+        )
+    elif "Invalid unicode" in text:
+        problem = FileProblem(
+            None,
+            f"{where} is not UTF-8 text although the start of the file is: the file mixes two encodings",
+            "open the file in a spreadsheet or text editor and save it again as CSV UTF-8",
+            rows,
+        )
+    elif "Maximum line size" in text:
+        problem = FileProblem(
+            None,
+            f"{where} is longer than 2 MB: most often a quote that is never closed, so the rest of the file "
+            "reads as one value",
+            "close the quote (a quote inside a quoted value is written twice), or split the very long value",
+            rows,
+        )
+    elif "state machine reached an invalid state" in text:
+        problem = FileProblem(
+            None,
+            "its line breaks or quotes do not follow the CSV standard: most often a line that ends in a carriage "
+            "return alone (CR) in a file whose lines end in CR LF — files joined from two sources",
+            "open the file in a spreadsheet or text editor and save it again as CSV",
+            rows,
+        )
+    else:
+        first = re.sub(r"^[A-Za-z ]*Error: ", "", text.split("\n")[0])
+        detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", first)  # no quoted value of the file in the message
+        problem = FileProblem(
+            None,
+            f"{where} cannot be read as CSV ({clip(detail, 160)})",
+            "check that every row has as many fields as the header and that quotes are closed",
+            rows,
+        )
+    return InvalidFile(file.display_name, [problem], m.table.name)
+
+
+def _renumber(con: duckdb.DuckDBPyConnection, file: CsvFile, stages: Sequence[str]) -> bool:
+    """Give the staged rows their spreadsheet numbers when the file has empty lines before its last row
+    (DuckDB skips them without counting); called only when row numbers are about to be shown. Returns True
+    when numbers changed."""
+    blanks = csv_files.blank_rows(file)
+    if not blanks:
+        return False
+    # The j-th empty line (row b_j) comes after b_j - j rows of data and the header: a row numbered r by
+    # DuckDB moves down by the number of empty lines whose b_j - j < r.
+    thresholds = [b - j for j, b in enumerate(blanks, start=1)]
+    for stage in stages:
+        con.execute(
+            f"update {stage} set _row = _row + (select count(*) from unnest($t) as u(t) where u.t < _row)",
+            {"t": thresholds},
+        )
+    return True
 
 
 def _decide_date_order(
@@ -201,7 +283,7 @@ def _decide_date_order(
     day_first, month_first, ambiguous, day_row, month_row, ambiguous_row = evidence
     if day_first and month_first:
         return "dmy", [
-            Problem(
+            FileProblem(
                 None,
                 f"its dates mix day-first (e.g. row {day_row}) and month-first (e.g. row {month_row}) forms",
                 "export the dates in one format, preferably YYYY-MM-DD",
@@ -213,7 +295,7 @@ def _decide_date_order(
         return "mdy", []
     if ambiguous and file.delimiter != ";":
         return "dmy", [
-            Problem(
+            FileProblem(
                 None,
                 f"{ambiguous} date(s) such as the one on row {ambiguous_row} read differently day-first and "
                 "month-first (03/04/2026: 3 April or 4 March), and nothing in the file settles it",
@@ -235,11 +317,21 @@ def _checks(column: Column) -> list[tuple[str, str, str]]:
         if column.kind == VOCAB:
             allowed = ", ".join(f"'{v}'" for v in column.vocabulary)  # our own vocabulary, not user input
             bad = f"oc_blank({raw}) is not null and {name} not in ({allowed})"
+        elif column.kind in (DATE, TIMESTAMP):
+            # DuckDB also reads 'infinity', 'epoch' and the year 99999: a date must start with a digit and fall
+            # in a plausible century.
+            bad = (
+                f"oc_blank({raw}) is not null and ({name} is null or not isfinite({name}) "
+                f"or year({name}) not between {FIRST_YEAR} and {LAST_YEAR} "
+                f"or not regexp_matches(oc_blank({raw}), '^[0-9]'))"
+            )
+        elif column.kind == AMOUNT:
+            bad = f"oc_blank({raw}) is not null and ({name} is null or not isfinite({name}))"  # no nan, inf
         else:
             bad = f"oc_blank({raw}) is not null and {name} is null"
         expected = column.expected
         if column.kind in (DATE, TIMESTAMP):
-            expected += " (also 15/03/2026, 15/03/2026 09:30, Unix seconds)"
+            expected += f" (also 15/03/2026, 15/03/2026 09:30, Unix seconds; years {FIRST_YEAR}–{LAST_YEAR})"
         found.append((bad, f"has values that are not {expected}", f"write {column.expected}"))
     return found
 
@@ -295,7 +387,8 @@ def _problems(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str) -> tuple[l
             f"select _row, raw_{column.name} from {typed} where {cond} order by _row limit {SAMPLE_ROWS}"
         ).fetchall()
         label = "purchase date" if column.name == "_order_date" else column.name
-        problems.append(Problem(label, message, fix, [r for r, _ in sample], [v for _, v in sample], count))
+        values = [None if v is None else clip(v) for _, v in sample]  # one value, never a long text whole
+        problems.append(Problem(label, message, fix, [r for r, _ in sample], values, count))
     return problems, " or ".join(f"({cond})" for _, cond, _, _ in checks)
 
 
@@ -392,9 +485,13 @@ def prepare(
     rows = _stage(con, file, m, stage)
     order, order_problems = _decide_date_order(con, file, m, stage)
     if order_problems:
+        if _renumber(con, file, [stage]):
+            order, order_problems = _decide_date_order(con, file, m, stage)
         raise InvalidFile(file.display_name, order_problems, m.table.name)
     _convert(con, m, stage, order)
     problems, _ = _problems(con, m, stage)
+    if problems and _renumber(con, file, [stage, f"{stage}_typed"]):
+        problems, _ = _problems(con, m, stage)
     return _Prepared(file, m, stage, rows, order, problems)
 
 
@@ -402,6 +499,12 @@ def _drop_stages(con: duckdb.DuckDBPyConnection, stages: Sequence[str]) -> None:
     for stage in stages:
         for suffix in ("", "_typed", "_latest", "_old", "_rejects"):
             con.execute(f"drop table if exists {stage}{suffix}")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the open transaction; a failed commit has already undone it (DuckDB then has none to roll back)."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
 
 
 @dataclass
@@ -478,8 +581,17 @@ def inspect(
             )
         except UserError as error:
             return Inspection(name, None, 0, [], [], [], str(error), header=file.header if file else [])
+        except (duckdb.Error, OSError) as error:
+            if is_disk_full(error):
+                message = str(disk_full(name, error, restart=not _usable(con)))
+            elif isinstance(error, duckdb.OutOfMemoryException):
+                message = str(_out_of_memory(name))
+            else:
+                raise
+            return Inspection(name, None, 0, [], [], [], message, header=file.header if file else [])
         finally:
-            _drop_stages(con, [stage])
+            with contextlib.suppress(duckdb.Error):  # after a fatal error DuckDB refuses any statement
+                _drop_stages(con, [stage])
 
 
 def ingest_files(
@@ -499,78 +611,127 @@ def ingest_files(
     rows skipped with on_invalid="skip" are written. Raises InvalidFile (nothing written) when a file is
     invalid and its rows are not to be skipped.
     """
+    privacy.prepare_load(con)  # pseudonymised databases: check the key before reading anything
     names = list(display_names) if display_names else [Path(p).name for p in paths]
     if options is None or isinstance(options, Options):
         per_file = [options or Options(table=table_name)] * len(names)
     else:
         per_file = list(options)
     stages: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="optout-ingest-", dir=store.work_dir()) as folder:
-        work = Path(folder)
-        try:
-            presets = mapping.all_presets(con)
-            prepared: list[tuple[_Prepared, Options]] = []
-            for path, name, opts in zip(paths, names, per_file, strict=True):
-                for member, member_name in csv_files.expand([Path(path)], [name], work):
-                    stage = f"stage_{len(stages)}"
-                    stages.append(stage)
-                    file = csv_files.read(member, member_name, work)
-                    prepared.append((prepare(con, file, opts, stage, presets), opts))
-            refused = [(p, o) for p, o in prepared if p.problems and o.on_invalid == "fail"]
-            if refused:
-                first, _ = refused[0]
-                raise InvalidFile(first.file.display_name, first.problems, first.mapping.table.name)
-            prepared.sort(key=lambda item: LOAD_ORDER.index(item[0].mapping.table.name))
-            results = []
-            con.execute("begin transaction")
+    batch = (
+        ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} and {len(names) - 3} more file(s)"
+    )
+    try:
+        with tempfile.TemporaryDirectory(prefix="optout-ingest-", dir=store.work_dir()) as folder:
+            work = Path(folder)
             try:
-                if replace_all:
-                    for table in (*LOAD_ORDER, "load_log"):
-                        con.execute(f"delete from {table}")
-                for item, _ in prepared:
-                    rejected, rejects = 0, None
-                    if item.problems:
-                        _, bad = _problems(con, item.mapping, item.stage)
-                        rejected, rejects = _set_aside(con, item, bad, rejects_dir or work)
-                    added, updated, orders = _write(con, item)
-                    con.execute(
-                        "insert into load_log (file_name, sha256, table_name, rows_in_file, rows_added, "
-                        "rows_updated, loaded_at, rows_rejected, preset) values ($file_name, $sha256, "
-                        "$table_name, $rows, $added, $updated, $loaded_at, $rejected, $preset)",
-                        {
-                            "file_name": item.file.display_name,
-                            "sha256": _sha256(item.file.original),
-                            "table_name": item.mapping.table.name,
-                            "rows": item.rows,
-                            "added": added,
-                            "updated": updated,
-                            "loaded_at": dt.datetime.now().replace(microsecond=0),
-                            "rejected": rejected,
-                            "preset": item.mapping.preset,
-                        },
-                    )
-                    results.append(
-                        LoadResult(
-                            item.file.display_name,
-                            item.mapping.table.name,
-                            item.rows,
-                            added,
-                            updated,
-                            list(item.mapping.ignored),
-                            rejected,
-                            item.mapping.preset,
-                            rejects if rejects_dir else None,
-                            orders,
-                        )
-                    )
-                detail = "; ".join(r.describe() for r in results)
-                store.record_change(con, "reset" if replace_all else "ingest", detail)
-                con.execute("commit")
+                results = _ingest(con, paths, names, per_file, stages, work, replace_all, rejects_dir)
             except BaseException:
-                con.execute("rollback")
+                with contextlib.suppress(duckdb.Error):  # the database may refuse any statement now
+                    _drop_stages(con, stages)
                 raise
-        finally:
             _drop_stages(con, stages)
+    except (duckdb.Error, OSError) as error:
+        # No room to stage, write or commit (the disk, a quota or the file-size limit), or no memory: the
+        # transaction is undone (a failed commit or checkpoint undoes it too), so the batch is not loaded and
+        # what was loaded before stays as it was.
+        if is_disk_full(error):
+            raise disk_full(batch, error, restart=not _usable(con)) from None
+        if isinstance(error, duckdb.OutOfMemoryException):
+            raise _out_of_memory(batch) from None
+        raise
+    return results
+
+
+def _usable(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        con.execute("select 1").fetchone()
+        return True
+    except duckdb.Error:
+        return False
+
+
+def _out_of_memory(what: str) -> UserError:
+    return UserError(
+        f"{what} could not be loaded: there is not enough memory to read it (the limit is "
+        f"{os.environ.get(store.ENV_MEMORY_LIMIT, '4GB')}, and the disk may lack room to spill to). Nothing of "
+        f"this batch was loaded; the data loaded before is unchanged. Set ${store.ENV_MEMORY_LIMIT} higher "
+        "(e.g. 8GB), free some disk space, or load the file in smaller parts."
+    )
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path | str],
+    names: list[str],
+    per_file: list[Options],
+    stages: list[str],
+    work: Path,
+    replace_all: bool,
+    rejects_dir: Path | None,
+) -> list[LoadResult]:
+    """The body of ingest_files: prepare every file, then write them all in one transaction."""
+    presets = mapping.all_presets(con)
+    prepared: list[tuple[_Prepared, Options]] = []
+    for path, name, opts in zip(paths, names, per_file, strict=True):
+        for member, member_name in csv_files.expand([Path(path)], [name], work):
+            stage = f"stage_{len(stages)}"
+            stages.append(stage)
+            file = csv_files.read(member, member_name, work)
+            prepared.append((prepare(con, file, opts, stage, presets), opts))
+    refused = [(p, o) for p, o in prepared if p.problems and o.on_invalid == "fail"]
+    if refused:
+        first, _ = refused[0]
+        raise InvalidFile(first.file.display_name, first.problems, first.mapping.table.name)
+    prepared.sort(key=lambda item: LOAD_ORDER.index(item[0].mapping.table.name))
+    results = []
+    con.execute("begin transaction")
+    try:
+        if replace_all:
+            for table in (*LOAD_ORDER, "load_log"):
+                con.execute(f"delete from {table}")
+        for item, _ in prepared:
+            rejected, rejects = 0, None
+            if item.problems:
+                _, bad = _problems(con, item.mapping, item.stage)
+                rejected, rejects = _set_aside(con, item, bad, rejects_dir or work)
+            added, updated, orders = _write(con, item)
+            con.execute(
+                "insert into load_log (file_name, sha256, table_name, rows_in_file, rows_added, "
+                "rows_updated, loaded_at, rows_rejected, preset) values ($file_name, $sha256, "
+                "$table_name, $rows, $added, $updated, $loaded_at, $rejected, $preset)",
+                {
+                    "file_name": item.file.display_name,
+                    "sha256": _sha256(item.file.original),
+                    "table_name": item.mapping.table.name,
+                    "rows": item.rows,
+                    "added": added,
+                    "updated": updated,
+                    "loaded_at": dt.datetime.now().replace(microsecond=0),
+                    "rejected": rejected,
+                    "preset": item.mapping.preset,
+                },
+            )
+            results.append(
+                LoadResult(
+                    item.file.display_name,
+                    item.mapping.table.name,
+                    item.rows,
+                    added,
+                    updated,
+                    list(item.mapping.ignored),
+                    rejected,
+                    item.mapping.preset,
+                    rejects if rejects_dir else None,
+                    orders,
+                )
+            )
+        detail = "; ".join(r.describe() for r in results)
+        store.record_change(con, "reset" if replace_all else "ingest", detail)
+        con.execute("commit")
+    except BaseException:
+        _rollback(con)
+        raise
     return results
 
 

@@ -153,7 +153,7 @@ def test_upload_then_read_the_recommendation(server, tmp_path):
         page.goto(f"{server}/data", wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=60_000)
 
-        page.locator("input[type=file]").set_input_files([str(p) for p in write_upload(tmp_path)])
+        page.locator("input[type=file]").first.set_input_files([str(p) for p in write_upload(tmp_path)])
         expect(page.get_by_text("popup_events.csv → events")).to_be_visible(timeout=60_000)
         page.get_by_role("button", name="Load 4 file(s)").click()
         expect(page.get_by_text("Loaded. Every page now shows the new data.")).to_be_visible(timeout=60_000)

@@ -65,9 +65,19 @@ create or replace macro oc_date_order_ambiguous(x) as
     and try_cast(regexp_extract(trim(x), '^(\d{1,2})', 1) as integer)
         <> try_cast(regexp_extract(trim(x), '^\d{1,2}[./-](\d{1,2})', 1) as integer);
 
--- A contact id that is an email address compares without case (exports differ: Zoe@x.fr, zoe@x.fr).
+-- HMAC-SHA-256 of a text, hex, with the key's inner and outer pads held in this connection's variables
+-- (analytics/privacy.py sets them for a load; they are never written to the file).
+create or replace macro oc_hmac_sha256(msg) as
+    sha256(getvariable('oc_pseudonym_opad') || unhex(sha256(getvariable('oc_pseudonym_ipad') || encode(msg))));
+
+-- A contact id that is an email address compares without case (exports differ: Zoe@x.fr, zoe@x.fr); when the
+-- database pseudonymises, it becomes 'hmac:' and the HMAC of the lower-cased address.
 create or replace macro oc_contact_id(x) as
-    case when contains(trim(x), '@') then lower(trim(x)) else trim(x) end;
+    case
+        when not contains(trim(x), '@') then trim(x)
+        when getvariable('oc_pseudonym_ipad') is null then lower(trim(x))
+        else 'hmac:' || oc_hmac_sha256(lower(trim(x)))
+    end;
 
 -- A source value through a value map (keys lower-case); values not listed stay as they are.
 create or replace macro oc_map_value(x, keys, vals) as
