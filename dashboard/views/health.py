@@ -3,10 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.palette import badge_css
 from analytics.policy import ACTIONS
 from analytics.report import headline
-from dashboard import charts, data, sidebar
+from dashboard import charts, data, sidebar, tables
 from dashboard.text import md, percent
 
 as_of = sidebar.report_date()
@@ -96,7 +95,6 @@ rows.append(
 table = pd.DataFrame(rows)
 count_columns = ["Soft opt-in", "Opt-in", "Not informed", "Prospects", "Objected", "Expired", "Delivered"]
 table[count_columns] = table[count_columns].astype("Int64")  # whole numbers; the baseline row has no counts
-action_of_label = {action.label: name for name, action in ACTIONS.items()}
 
 percent_columns = [
     "Open rate",
@@ -109,7 +107,7 @@ percent_columns = [
 ]
 st.subheader("Sources")
 st.dataframe(
-    table.style.map(lambda label: badge_css(action_of_label.get(label)), subset=["Action"]),
+    tables.with_action_badges(table, ["Action"]),
     hide_index=True,
     key="cohort_table",
     column_config={

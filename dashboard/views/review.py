@@ -8,9 +8,9 @@ import streamlit as st
 
 from analytics import decisions, review
 from analytics.errors import UserError
-from analytics.palette import RATE_LABELS, badge_css
+from analytics.palette import RATE_LABELS
 from analytics.policy import ACTIONS
-from dashboard import auth, charts, data, sidebar
+from dashboard import auth, charts, data, sidebar, tables
 from dashboard.text import md, percent
 
 settings = sidebar.settings()
@@ -68,9 +68,8 @@ for source in result.sources:
 st.subheader("Recommendations and rates, changed actions first")
 if rows:
     table = pd.DataFrame(rows)
-    action_of_label = {action.label: name for name, action in ACTIONS.items()}
     st.dataframe(
-        table.style.map(lambda label: badge_css(action_of_label.get(label)), subset=["Action", "Last week"]),
+        tables.with_action_badges(table, ["Action", "Last week"]),
         hide_index=True,
         key="review_table",
         column_config={
