@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from analytics import csv_files, mapping, privacy, store
+from analytics import csv_files, facts, mapping, privacy, store
 from analytics.csv_files import CsvFile, FileProblem, clip, disk_full, is_disk_full
 from analytics.errors import InvalidFile, Problem, UserError
 from analytics.mapping import DEFAULT, Mapping
@@ -728,6 +728,7 @@ def _ingest(
             )
         detail = "; ".join(r.describe() for r in results)
         store.record_change(con, "reset" if replace_all else "ingest", detail)
+        facts.rebuild(con)
         con.execute("commit")
     except BaseException:
         _rollback(con)

@@ -27,7 +27,7 @@ from typing import Any
 
 import duckdb
 
-from analytics import store
+from analytics import facts, store
 from analytics.errors import DatabaseBusy, UserError
 from analytics.tables import TABLES
 
@@ -429,6 +429,7 @@ def purge_expired(
             con.execute("rollback")
         else:
             store.record_change(con, "purge", message)
+            facts.rebuild(con)
             con.execute("commit")
     except BaseException:
         _rollback(con)

@@ -117,8 +117,10 @@ def cohort_states(
     rows: dict[dt.date, list[dict[str, Any]]] = {d: [] for d in all_dates}
     for row in metric_rows(con, all_dates, 7 * settings.window_weeks, settings):
         rows[row["as_of"]].append(row)
+    # Eligibility only for the report dates: a previous window's action matters only when it is editorial_only
+    # or stop (SPEC §8 rule 6), which never depends on the soft-opt-in contact count (rule 1 alone reads it).
     counts: dict[dt.date, dict[str, dict[str, Any]]] = {d: {} for d in all_dates}
-    for row in _eligibility_rows(con, all_dates, settings):
+    for row in _eligibility_rows(con, sorted(set(report_dates)), settings):
         counts[row["as_of"]][row["collection_source"]] = row
 
     def figures(day: dt.date) -> dict[str, CohortFigures]:

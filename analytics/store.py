@@ -53,18 +53,18 @@ def work_dir() -> Path:
     return folder.resolve()
 
 
-def _sql_text(relative: str) -> str:
+def sql_text(relative: str) -> str:
     return (PACKAGE_DIR / relative).read_text(encoding="utf-8")
 
 
-def _sql_files(folder: str) -> list[str]:
+def sql_files(folder: str) -> list[str]:
     return sorted(f"{folder}/{path.name}" for path in (PACKAGE_DIR / folder).glob("*.sql"))
 
 
 def migrations() -> list[tuple[int, str]]:
     """(version, file) of every schema migration, in order."""
     found = []
-    for relative in _sql_files("migrations"):
+    for relative in sql_files("migrations"):
         match = re.match(r"migrations/(\d+)_", relative)
         if match:
             found.append((int(match.group(1)), relative))
@@ -83,7 +83,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             continue
         con.execute("begin transaction")
         try:
-            con.execute(_sql_text(relative))
+            con.execute(sql_text(relative))
             con.execute(
                 "insert into schema_migrations values ($version, $name, $applied_at)",
                 {"version": version, "name": relative, "applied_at": dt.datetime.now()},
@@ -102,13 +102,13 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     layer is retried after the others; a file that never binds raises its own error.
     """
     for layer in MACRO_LAYERS:
-        pending = _sql_files(f"sql/{layer}")
+        pending = sql_files(f"sql/{layer}")
         while pending:
             failed: list[tuple[str, duckdb.Error]] = []
             for relative in pending:
                 try:
-                    con.execute(_sql_text(relative))
-                except duckdb.CatalogException as error:
+                    con.execute(sql_text(relative))
+                except (duckdb.CatalogException, duckdb.BinderException) as error:
                     failed.append((relative, error))
             if len(failed) == len(pending):
                 raise failed[0][1]
@@ -211,6 +211,9 @@ def connect(
     con.execute("set memory_limit = $limit", {"limit": os.environ.get(ENV_MEMORY_LIMIT, "4GB")})
     migrate(con)
     install_macros(con)
+    from analytics import facts  # facts reads its SQL through this module
+
+    facts.ensure(con)
     folder = [] if str(target) == ":memory:" else [target.resolve().parent]
     lock_down(con, [*folder, DEMO_DIR, *readable])
     return con
@@ -233,7 +236,7 @@ def query_text(name: str) -> str:
     """The SQL of a named query, e.g. 'metrics/cohort_metrics'."""
     if not re.fullmatch(r"[a-z_]+/[a-z_]+", name):
         raise ValueError(f"not a query name: {name!r}")
-    return _sql_text(f"sql/{name}.sql")
+    return sql_text(f"sql/{name}.sql")
 
 
 def records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:

@@ -188,7 +188,8 @@ def send_bases(
 ) -> dict[tuple[str, str], str]:
     """(campaign_id, contact_id) -> legal basis of every send known on as_of (None for service sends)."""
     rows = con.execute(
-        "select campaign_id, contact_id, basis from int_sends($as_of, $years)",
+        # every send known on as_of: a window reaching back before any data (100 years)
+        "select campaign_id, contact_id, basis from int_sends($as_of, $years, 36525)",
         {"as_of": dt.date.fromisoformat(as_of), "years": retention_years},
     ).fetchall()
     return {(campaign, contact): basis for campaign, contact, basis in rows}

@@ -1,39 +1,23 @@
 -- int_contact_facts(as_of): what the rules need to know of each contact on the report date.
--- Grain: one row per contact of stg_contacts(as_of).
--- first_order_date / last_order_date: purchases on or before as_of (null: never bought).
--- last_click_date: latest click event on or before as_of. Opens never count as contact (SPEC §5).
--- opposition_date: the earliest of opted_out_at and the first unsubscribe or complaint event (null: none).
+-- Grain: one row per contact collected on or before as_of (contact_facts, built at every load).
+-- informed: the contact's own value, else the registry's notice_shown; null when both are unknown.
+-- first_order_date: first purchase on or before as_of (null: none by then).
+-- opposition_date: the earliest of opted_out_at and the first unsubscribe or complaint event dated <= as_of.
+-- last_activity_on: the latest order or click over all the data: when it is <= as_of, the contact's last contact
+--   on as_of is greatest(collected_at, last_activity_on) without looking at its activity days.
 create or replace macro int_contact_facts(as_of) as table
-with
-
-contacts as (from stg_contacts(as_of)),
-
-orders as (
-    select contact_id, min(order_date) as first_order_date, max(order_date) as last_order_date
-    from stg_orders(as_of)
-    group by contact_id
-),
-
-reactions as (
-    select
-        contact_id,
-        max(event_date) filter (where event_type = 'click') as last_click_date,
-        min(event_date) filter (where event_type in ('unsubscribe', 'complaint')) as first_objection_date
-    from stg_events(as_of)
-    where event_type in ('click', 'unsubscribe', 'complaint')
-    group by contact_id
-),
-
-final as (
-    select
-        contacts.*,
-        orders.first_order_date,
-        orders.last_order_date,
-        reactions.last_click_date,
-        least(contacts.opted_out_at, reactions.first_objection_date) as opposition_date
-    from contacts
-    left join orders using (contact_id)
-    left join reactions using (contact_id)
-)
-
-select * from final;
+select
+    facts.contact_id,
+    facts.collection_source,
+    facts.consent,
+    facts.collected_at,
+    coalesce(facts.informed, registry.notice_shown) as informed,
+    facts.opted_out_at,
+    facts.loyalty_consent,
+    case when facts.first_order_date <= as_of then facts.first_order_date end as first_order_date,
+    least(facts.opted_out_at, case when facts.first_objection_on <= as_of then facts.first_objection_on end)
+        as opposition_date,
+    facts.last_activity_on
+from contact_facts as facts
+left join stg_registry() as registry using (collection_source)
+where facts.collected_at <= as_of;

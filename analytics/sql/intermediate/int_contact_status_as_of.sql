@@ -1,7 +1,7 @@
 -- int_contact_status_as_of(report_dates, retention_years, expiring_days): eligibility of every contact on
 -- each report date (SPEC §5).
 -- Grain: one row per report date × contact collected on or before it. report_dates is a list of dates; the
---   data is read once, as of the latest, and each date sees only the orders and clicks dated by then.
+--   facts are read once, as of the latest, and each date sees only the orders and clicks dated by then.
 -- status (first match, at T = as_of): objected (consent objected, or opposition on or before T), expired
 --   (T > retention_ends), opt_in, soft_opt_in (a purchase by T, informed not false), not_informed, prospect.
 -- last_contact_date: latest of collected_at, orders and clicks dated by T; retention_ends = last contact
@@ -13,28 +13,30 @@ with
 
 contacts as (from int_contact_facts(list_max(report_dates))),
 
-orders as (select distinct contact_id, order_date from stg_orders(list_max(report_dates))),
-
-clicks as (
-    select distinct contact_id, event_date as click_date
-    from stg_events(list_max(report_dates))
-    where event_type = 'click'
-),
-
 grid as (
     select dates.as_of, contacts.*
     from contacts
     join (select unnest(report_dates) as as_of) as dates on contacts.collected_at <= dates.as_of
 ),
 
-with_last_contact as (
-    select
-        grid.*,
-        case when grid.first_order_date <= grid.as_of then grid.first_order_date end as first_order_by_t,
-        greatest(grid.collected_at, o.order_date, c.click_date) as last_contact_date
+-- Most contacts made their last contact on or before the report date: their last activity day is it. Only those
+-- active after it need the as-of join on their activity days.
+settled as (
+    select *, greatest(collected_at, last_activity_on) as last_contact_date
     from grid
-    asof left join orders as o on grid.contact_id = o.contact_id and grid.as_of >= o.order_date
-    asof left join clicks as c on grid.contact_id = c.contact_id and grid.as_of >= c.click_date
+    where last_activity_on is null or last_activity_on <= as_of
+),
+
+unsettled as (
+    select grid.*, greatest(grid.collected_at, activity.activity_date) as last_contact_date
+    from (from grid where last_activity_on > as_of) as grid
+    asof left join contact_activity as activity
+        on grid.contact_id = activity.contact_id and grid.as_of >= activity.activity_date
+),
+
+with_last_contact as (
+    select *, case when first_order_date <= as_of then first_order_date end as first_order_by_t
+    from (select * from settled union all select * from unsettled)
 ),
 
 with_status as (

@@ -1,12 +1,12 @@
--- int_send_groups_as_of(report_dates, retention_years): sends from events and campaign_stats rows at one
--- grain, as known on each report date.
+-- int_send_groups_as_of(report_dates, retention_years, window_days): sends from events and campaign_stats rows
+-- at one grain, as known on each report date, for the campaigns sent in the window_days days ending on it.
 -- Grain: one row per report date × campaign × collection source × basis (SPEC §7: campaign_stats rows add
 --   their counts to the same grain). Service emails included (basis null for event sends).
 -- send_rows: sends from events plus one per campaign_stats row (what "a send of this source and basis"
 --   means for SPEC §8). send_volume: sends from events plus each stats row's `sent`, else its `delivered`
 --   (what the violation counts of SPEC §9 add up).
 -- Counts: delivered, openers, clickers, unsubscribers, complainers (people, counted once per send).
-create or replace macro int_send_groups_as_of(report_dates, retention_years) as table
+create or replace macro int_send_groups_as_of(report_dates, retention_years, window_days) as table
 with
 
 from_events as (
@@ -24,7 +24,7 @@ from_events as (
         count(*) filter (where clicked) as clickers,
         count(*) filter (where unsubscribed) as unsubscribers,
         count(*) filter (where complained) as complainers
-    from int_sends_as_of(report_dates, retention_years)
+    from int_sends_as_of(report_dates, retention_years, window_days)
     group by all
 ),
 
@@ -44,7 +44,8 @@ from_stats as (
         sum(stats.unsubscribers) as unsubscribers,
         sum(stats.complainers) as complainers
     from stg_campaign_stats(list_max(report_dates)) as stats
-    join (select unnest(report_dates) as as_of) as dates on stats.sent_date <= dates.as_of
+    join (select unnest(report_dates) as as_of) as dates
+        on stats.sent_date <= dates.as_of and stats.sent_date > dates.as_of - cast(window_days as integer)
     group by all
 ),
 

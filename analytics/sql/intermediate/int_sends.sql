@@ -1,4 +1,5 @@
--- int_sends(as_of, retention_years): the sends known on one report date, with their flags and basis.
+-- int_sends(as_of, retention_years, window_days): the sends of the window ending on one report date, with their
+-- flags and basis.
 -- Grain: one row per campaign × contact send; see int_sends_as_of for the rules.
-create or replace macro int_sends(as_of, retention_years) as table
-select * exclude (as_of) from int_sends_as_of([as_of], retention_years);
+create or replace macro int_sends(as_of, retention_years, window_days) as table
+select * exclude (as_of) from int_sends_as_of([as_of], retention_years, window_days);

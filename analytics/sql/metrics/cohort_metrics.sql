@@ -15,8 +15,9 @@
 --   denominator is 0 or null.
 with
 
-groups as materialized (
-    select * from int_send_groups_as_of($report_dates, $retention_years) where email_type <> 'service'
+window_groups as (
+    select * from int_send_groups_as_of($report_dates, $retention_years, $window_days)
+    where email_type <> 'service'
 ),
 
 dates as (select unnest($report_dates) as as_of),
@@ -29,13 +30,7 @@ universe as (
     from campaign_stats as stats join dates on cast(stats.sent_at as date) <= dates.as_of
 ),
 
-ever_sent as (
-    select distinct as_of, collection_source from groups where basis = 'soft_opt_in'
-),
-
-window_groups as (
-    select * from groups where sent_date > as_of - $window_days
-),
+ever_sent as (from int_cohort_debuts($report_dates, $retention_years)),
 
 cohort_counts as (
     select

@@ -7,10 +7,11 @@
 with
 
 unknown as (
-    select count(*) as unknown_contact_events, count(distinct contact_id) as unknown_contact_ids
-    from events
-    where cast(occurred_at as date) <= $as_of
-        and contact_id not in (select contact_id from contacts)
+    select
+        coalesce(sum(events), 0)::bigint as unknown_contact_events,
+        count(distinct contact_id) as unknown_contact_ids
+    from orphan_events
+    where event_date <= $as_of
 ),
 
 campaigns as (

@@ -11,7 +11,7 @@ select
     sends.contact_id,
     sends.collection_source,
     sends.basis
-from int_sends($as_of, $retention_years) as sends
+from int_sends($as_of, $retention_years, $as_of::date - $window_start::date + 1) as sends
 left join campaigns using (campaign_id)
 where sends.email_type <> 'service'
     and sends.basis not in ('opt_in', 'soft_opt_in')

@@ -11,9 +11,12 @@ with
 
 groups as (
     select *, date_trunc('week', sent_date)::date as week_start
-    from int_send_groups_as_of([$as_of], $retention_years)
+    from int_send_groups_as_of(
+        [$as_of],
+        $retention_years,
+        $as_of::date - (date_trunc('week', $as_of::date)::date - 7 * ($weeks - 1)) + 1
+    )
     where email_type <> 'service'
-        and sent_date >= date_trunc('week', $as_of::date)::date - 7 * ($weeks - 1)
 ),
 
 cohorts as (

@@ -4,7 +4,7 @@
 -- Columns: basis, sends (sends from events plus each campaign_stats row's `sent`, else `delivered`),
 --   delivered.
 select basis, sum(send_volume)::bigint as sends, sum(delivered)::bigint as delivered
-from int_send_groups_as_of([$as_of], $retention_years)
+from int_send_groups_as_of([$as_of], $retention_years, $as_of::date - $window_start::date + 1)
 where email_type <> 'service'
     and sent_date between $window_start and $as_of
     and (len($sources) = 0 or list_contains($sources, collection_source))

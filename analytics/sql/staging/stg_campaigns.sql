@@ -1,7 +1,8 @@
 -- stg_campaigns(as_of): the campaigns sent on or before the report date, with their email type.
 -- Grain: one row per campaign.
 -- A campaign without email_type is a promo (type_missing says so). A campaign seen only in events takes its
--- earliest event's date as sent_at and type promo (inferred says so) — SPEC §4.
+-- earliest event's date as sent_at and type promo (inferred says so) — SPEC §4: the earliest event dated <= as_of
+-- of a contact known on as_of (send_facts holds each pair's first event).
 create or replace macro stg_campaigns(as_of) as table
 with
 
@@ -19,13 +20,15 @@ declared as (
 inferred as (
     select
         campaign_id,
-        cast(min(event_date) as timestamp) as sent_at,
+        cast(min(first_event_on) as timestamp) as sent_at,
         null::varchar as name,
         'promo' as email_type,
         false as type_missing,
         true as inferred
-    from stg_events(as_of)
-    where campaign_id not in (select campaign_id from campaigns)
+    from send_facts
+    where collected_at <= as_of
+        and first_event_on <= as_of
+        and campaign_id not in (select campaign_id from campaigns)
     group by campaign_id
 ),
 

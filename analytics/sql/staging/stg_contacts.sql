@@ -10,12 +10,7 @@ contacts as (
     select * from contacts where collected_at <= as_of
 ),
 
-registry as (
-    select
-        collection_source,
-        case notice_shown when 'true' then true when 'false' then false end as notice_shown
-    from sources
-),
+registry as (from stg_registry()),
 
 final as (
     select

@@ -1,0 +1,57 @@
+-- 006: fact tables derived from the canonical ones, rebuilt in the transaction of every data change
+-- (analytics/facts.py), so that a report reads one row per send and per contact instead of every event.
+-- They hold only what does not depend on a setting or on the source registry: the basis of a send is stored
+-- as what it would be if the contact were not expired, with the retention (in whole years) below which it is
+-- expired; "informed" is the contact's own value, the registry filling it at query time.
+
+create table send_facts (
+    campaign_id varchar not null,
+    contact_id varchar not null,
+    collection_source varchar not null,
+    collected_at date not null,
+    informed boolean,                    -- the contact's own value (null: take the registry's)
+    email_type varchar not null,         -- promo when the campaign has none, or is known only from events
+    sent_date date not null,             -- the campaign's sent_at date (inferred: its earliest event's date)
+    basis_unless_expired varchar,        -- objected | no_loyalty_consent | opt_in | buyer | prospect; null: service
+    expired_below_years integer not null, -- the send is 'expired' when retention_years < this
+    sent_on date,                        -- the pair's first event of each kind (null: none)
+    first_event_on date not null,
+    delivered_on date,
+    bounced_on date,
+    opened_on date,                      -- non-machine opens only
+    clicked_on date,
+    unsubscribed_on date,
+    complained_on date
+);
+
+create table contact_facts (
+    contact_id varchar not null,
+    collection_source varchar not null,
+    consent varchar not null,
+    collected_at date not null,
+    informed boolean,
+    opted_out_at date,
+    loyalty_consent boolean not null,
+    first_order_date date,
+    first_objection_on date,             -- first unsubscribe or complaint event
+    last_activity_on date                -- latest order or click (null: none)
+);
+
+-- Every day a contact made contact (an order or a click): the as-of joins of "last contact at t" read it.
+create table contact_activity (
+    contact_id varchar not null,
+    activity_date date not null
+);
+
+-- Events of contact ids absent from contacts, per id and day: kept out of every figure, counted as a warning.
+create table orphan_events (
+    contact_id varchar not null,
+    event_date date not null,
+    events bigint not null
+);
+
+-- The change (change_log.change_id) the fact tables were built after.
+create table facts_state (
+    built_after_change bigint not null,
+    built_at timestamp not null
+);

@@ -1,0 +1,42 @@
+-- int_cohort_debuts(report_dates, retention_years): the collection sources that had a soft_opt_in marketing send
+-- dated on or before each report date (SPEC §8 rule 1: "sent before"), from events or campaign_stats.
+-- Grain: one row per report date × collection source with such a send.
+create or replace macro int_cohort_debuts(report_dates, retention_years) as table
+with
+
+dates as (select unnest(report_dates) as as_of),
+
+-- The first day each source's soft_opt_in send is known: by its `sent` event, or by any event (for dates on
+-- which the data has no `sent` events).
+firsts as (
+    select
+        facts.collection_source,
+        min(case when facts.sent_on is not null then greatest(facts.collected_at, facts.sent_date, facts.sent_on) end)
+            as by_sent_event,  -- greatest() skips nulls
+        min(greatest(facts.collected_at, facts.sent_date, facts.first_event_on)) as by_any_event
+    from send_facts as facts
+    left join stg_registry() as registry using (collection_source)
+    where facts.email_type <> 'service'
+        and facts.basis_unless_expired = 'buyer'
+        and retention_years >= facts.expired_below_years
+        and coalesce(facts.informed, registry.notice_shown) is distinct from false
+    group by facts.collection_source
+),
+
+from_events as (
+    select dates.as_of, firsts.collection_source
+    from dates, firsts, int_send_data_shape() as shape
+    where case
+        when shape.sent_events_from <= dates.as_of then firsts.by_sent_event
+        else firsts.by_any_event
+    end <= dates.as_of
+),
+
+from_stats as (
+    select dates.as_of, stats.collection_source
+    from stg_campaign_stats(list_max(report_dates)) as stats
+    join dates on stats.sent_date <= dates.as_of
+    where stats.basis = 'soft_opt_in' and stats.email_type <> 'service'
+)
+
+select distinct * from (select * from from_events union all select * from from_stats);
