@@ -131,15 +131,42 @@ def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any])
     return f"oc_map_value({x}, $keys_{canonical}, $vals_{canonical})"
 
 
-def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str) -> int:
-    """Copy the file's mapped fields, as text, into a temp table with spreadsheet row numbers (the header is
-    row 1). Rows whose value maps to SKIP are left out; a row may become several events (event branches)."""
-    params: dict[str, Any] = {
+READ_CSV = (
+    "read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, delim = $delim, "
+    "quote = '\"', escape = '\"', compression = $compression, strict_mode = true)"
+)
+
+
+def _read_params(file: CsvFile) -> dict[str, Any]:
+    """The parameters of READ_CSV: every column as text, named c0, c1, …"""
+    return {
         "path": str(file.path),
         "delim": file.delimiter,
         "compression": file.compression,
         "columns": {f"c{i}": "VARCHAR" for i in range(len(file.columns))},
     }
+
+
+def _filled(file: CsvFile) -> str:
+    """A row with nothing in any field (Excel's trailing ';;;;' rows) holds nothing to load."""
+    return f"coalesce({', '.join(f'oc_blank(c{i})' for i in range(len(file.columns)))}, null) is not null"
+
+
+def _kept(m: Mapping, fields: Sequence[str]) -> str:
+    """Rows whose value maps to SKIP are not loaded."""
+    skipped = [c for c in fields if SKIP in m.values.get(c, {}).values()]
+    return " and ".join(f"coalesce({c}, '') <> '{SKIP}'" for c in skipped) or "true"
+
+
+def _day_month(x: str) -> str:
+    """True for a value written day/month or month/day (a separator as its 2nd or 3rd character)."""
+    return f"(substr(trim({x}), 2, 1) in ('/', '.', '-') or substr(trim({x}), 3, 1) in ('/', '.', '-'))"
+
+
+def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str) -> int:
+    """Copy the file's mapped fields, as text, into a temp table with spreadsheet row numbers (the header is
+    row 1). Rows whose value maps to SKIP are left out; a row may become several events (event branches)."""
+    params = _read_params(file)
     plain = [c for c in m.fields if not (m.event_branches and c in ("event_type", "occurred_at"))]
     selected = [f"{_source_expression(m, c, params)} as {c}" for c in plain]
     if m.orders_from is not None:
@@ -158,19 +185,13 @@ def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str
         body = " union all ".join(branches)
     else:
         body = f"select _row, {', '.join(selected)} from base"
-    skipped = [c for c in plain if SKIP in m.values.get(c, {}).values()]
-    keep = " and ".join(f"coalesce({c}, '') <> '{SKIP}'" for c in skipped) or "true"
-    # A row with nothing in any field (Excel's trailing ';;;;' rows) holds nothing to load: it is left out,
-    # and still counted in the row numbers.
-    filled = f"coalesce({', '.join(f'oc_blank(c{i})' for i in range(len(file.columns)))}, null) is not null"
+    # Blank rows are left out, and still counted in the row numbers.
     try:
         con.execute(
             f"create or replace temp table {stage} as "
-            "with numbered as (select row_number() over () + 1 as _row, * "
-            "from read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, "
-            "delim = $delim, quote = '\"', escape = '\"', compression = $compression, strict_mode = true)), "
-            f"base as (select * from numbered where {filled}) "
-            f"select * from ({body}) where {keep}",
+            f"with numbered as (select row_number() over () + 1 as _row, * from {READ_CSV}), "
+            f"base as (select * from numbered where {_filled(file)}) "
+            f"select * from ({body}) where {_kept(m, plain)}",
             params,
         )
     except duckdb.Error as error:
@@ -271,7 +292,12 @@ def _decide_date_order(
         date_fields.append(Column("_order_date", DATE, False))
     if m.date_order or not date_fields:
         return m.date_order or "dmy", []
-    union = " union all ".join(f"select _row, {c.name} as value from {stage}" for c in date_fields)
+    # Only a day/month date (a separator as 2nd or 3rd character) can be evidence: the regular expressions
+    # run on those values alone, not on every ISO date of a large file.
+    union = " union all ".join(
+        f"select * from (select _row, {c.name} as value from {stage}) where {_day_month('value')}"
+        for c in date_fields
+    )
     evidence = con.execute(
         f"select count(*) filter (where oc_date_order_evidence(value) = 'dmy'), "
         f"count(*) filter (where oc_date_order_evidence(value) = 'mdy'), "
@@ -343,9 +369,9 @@ def _present(m: Mapping) -> list[Column]:
     return present
 
 
-def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str) -> None:
-    """Convert the staged text once, keeping it beside (raw_<field>) for the checks and the rejects file;
-    fields the file lacks are null."""
+def _converted(m: Mapping, order: str) -> list[str]:
+    """The select list that converts the staged text of every field (named as its field) once, keeping it
+    beside (raw_<field>) for the checks and the rejects file; fields the file lacks are null."""
     parts = []
     for column in m.table.columns:
         name = column.name
@@ -362,10 +388,53 @@ def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str)
             parts.append(f"oc_contact_id(oc_blank({name})) as {name}")
         else:
             parts.append(f"oc_blank({name}) as {name}")
+    return parts
+
+
+def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str) -> None:
+    """Convert the staged text once into <stage>_typed (see _converted)."""
+    parts = _converted(m, order)
     if m.orders_from is not None:
         parts.append("_order_date as raw__order_date")
         parts.append(f"oc_parse_date(_order_date, '{order}') as _order_date")
     con.execute(f"create or replace temp table {stage}_typed as select _row, {', '.join(parts)} from {stage}")
+
+
+def _fast_path_fits(m: Mapping) -> bool:
+    """Tables without a key, one event per row: what a large export is (events, orders, campaign stats)."""
+    return m.table.key is None and not m.event_branches and m.orders_from is None
+
+
+def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str) -> int | None:
+    """The fast path of a large file: read, map and convert it in one pass, straight into <stage>_typed,
+    without row numbers. It holds only when every row passes every check and no date is written day/month
+    with an order still to decide; then it returns the row count. Otherwise it returns None, having kept
+    nothing, and the file goes the detailed way (row numbers, problems, date order)."""
+    params = _read_params(file)
+    typed = f"{stage}_typed"
+    try:
+        con.execute(
+            f"create or replace temp table {typed} as select {', '.join(_converted(m, m.date_order or 'dmy'))} "
+            f"from (select {', '.join(f'{_source_expression(m, c, params)} as {c}' for c in m.fields)} "
+            f"from {READ_CSV} where {_filled(file)}) where {_kept(m, m.fields)}",
+            params,
+        )
+    except duckdb.Error as error:
+        if is_disk_full(error) or isinstance(error, duckdb.OutOfMemoryException):
+            raise
+        con.execute(f"drop table if exists {typed}")
+        return None  # the detailed way says what is wrong, with the row
+    # Separate counts, not one OR of the checks: DuckDB evaluates them much faster so.
+    doubts = [cond for column in _present(m) for cond, _, _ in _checks(column)]
+    if not m.date_order:
+        doubts += [_day_month(f"raw_{c.name}") for c in _present(m) if c.kind in (DATE, TIMESTAMP)]
+    counts = con.execute(
+        f"select count(*), {', '.join(f'count(*) filter (where {d})' for d in doubts) or '0'} from {typed}"
+    ).fetchone()
+    if any(counts[1:]):
+        con.execute(f"drop table {typed}")
+        return None
+    return counts[0]
 
 
 def _problems(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str) -> tuple[list[Problem], str]:
@@ -423,10 +492,17 @@ def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]
     columns = ", ".join(table.column_names)
     if table.key is None:
         before = con.execute(f"select count(*) from {table.name}").fetchone()[0]
-        con.execute(
-            f"insert into {table.name} select distinct {columns} from {typed} "
-            f"except select {columns} from {table.name}"
-        )
+        # A row already stored is not added again. Only stored rows of the same dates can be equal: the range
+        # lets DuckDB skip the rest of a large table, and an empty table needs no comparison at all.
+        new, params = f"select distinct {columns} from {typed}", {}
+        if before:
+            stored = f"select {columns} from {table.name}"
+            if table.dedup_range is not None:
+                bounds = f"select min({table.dedup_range}), max({table.dedup_range}) from {typed}"
+                params = dict(zip(("low", "high"), con.execute(bounds).fetchone(), strict=True))
+                stored += f" where {table.dedup_range} between $low and $high"
+            new += f" except {stored}"
+        con.execute(f"insert into {table.name} {new}", params)
         return con.execute(f"select count(*) from {table.name}").fetchone()[0] - before, 0, orders_added
     key = ", ".join(table.key)
     # Within a file the last row of an id wins; a field the file lacks keeps the value already stored.
@@ -464,8 +540,11 @@ def prepare(
     options: Options,
     stage: str,
     presets: list[mapping.Preset] | None = None,
+    *,
+    detailed: bool = False,
 ) -> _Prepared:
-    """Map, stage and check one file without writing to the canonical tables; problems are collected."""
+    """Map, stage and check one file without writing to the canonical tables; problems are collected.
+    detailed: always keep the staged text with its row numbers (<stage>), as a preview shows it."""
     if options.table is not None and options.table not in {t for t in LOAD_ORDER}:
         raise UserError(f"Unknown table {options.table!r}; the tables are {', '.join(LOAD_ORDER)}.")
     if options.on_invalid not in ON_INVALID:
@@ -482,6 +561,10 @@ def prepare(
         constants=options.constants,
         date_order=options.date_order,
     )
+    if not detailed and _fast_path_fits(m):
+        rows = _stage_clean(con, file, m, stage)
+        if rows is not None:
+            return _Prepared(file, m, stage, rows, m.date_order or "dmy", [])
     rows = _stage(con, file, m, stage)
     order, order_problems = _decide_date_order(con, file, m, stage)
     if order_problems:
@@ -544,7 +627,7 @@ def inspect(
     with tempfile.TemporaryDirectory(prefix="optout-inspect-", dir=store.work_dir()) as folder:
         try:
             file = csv_files.read(Path(path), name, Path(folder))
-            item = prepare(con, file, options, stage)
+            item = prepare(con, file, options, stage, detailed=True)
             cursor = con.execute(f"select * exclude (_row) from {stage} order by _row limit 5")
             columns = [d[0] for d in cursor.description]
             sample = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

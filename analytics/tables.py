@@ -70,6 +70,7 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...] | None  # None: rows are deduplicated on all their columns
     description: str
+    dedup_range: str | None = None  # key None: a date column equal rows share (bounds the comparison)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -110,6 +111,7 @@ TABLES: dict[str, Table] = {
             ),
             key=None,
             description="one row per purchase",
+            dedup_range="order_date",
         ),
         Table(
             "campaigns",
@@ -133,6 +135,7 @@ TABLES: dict[str, Table] = {
             ),
             key=None,
             description="one row per engagement event",
+            dedup_range="occurred_at",
         ),
         Table(
             "sources",
@@ -164,6 +167,7 @@ TABLES: dict[str, Table] = {
             ),
             key=None,
             description="aggregated per-campaign rows, per source and legal basis",
+            dedup_range="sent_at",
         ),
     )
 }
