@@ -6,6 +6,9 @@ source detail (figures cached; the page only re-renders), the trends page on a n
 review on another week (the week's rates, last week's, the trailing window and 12 weekly states).
 
     .venv/bin/python bench/dashboard_rerun.py --scale 3 --runs 5
+
+With --db PATH it times the reruns on an existing database of the demo brand (e.g. the one bench.harness
+loaded) instead of generating and loading one; the file is opened, not copied, and kept.
 """
 
 from __future__ import annotations
@@ -40,13 +43,22 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="an existing database of the demo brand (--scale is then ignored)",
+    )
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="optout-rerun-"))
+    work = None if args.db else Path(tempfile.mkdtemp(prefix="optout-rerun-"))
     try:
-        files = demo.generate(work / "csv", scale=args.scale)
-        db = work / "bench.duckdb"
+        files = [] if work is None else demo.generate(work / "csv", scale=args.scale)
+        db = args.db.resolve() if work is None else work / "bench.duckdb"
+        if work is None and not db.is_file():
+            raise SystemExit(f"no database file at {db}")
         con = store.connect(db)
-        ingest.ingest_files(con, files)
+        if files:
+            ingest.ingest_files(con, files)
         events = con.execute("select count(*) from events").fetchone()[0]
         con.close()
         os.environ[store.ENV_DB_PATH] = str(db)
@@ -75,14 +87,15 @@ def main() -> None:
             ms = [v * 1000 for v in values]
             return f"median {statistics.median(ms):.0f} ms (min {min(ms):.0f}, max {max(ms):.0f})"
 
-        print(f"database: scale {args.scale}, {events:,} events")
+        print(f"database: {db if work is None else f'scale {args.scale}'}, {events:,} events")
         print(f"first open (cold caches): {first * 1000:.0f} ms")
         print(f"cohort health, new report date (all figures recomputed): {line(new_date)}")
         print(f"cohort health, source detail changed (figures cached): {line(cached)}")
         print(f"trends, new report date (12 weekly states and series recomputed): {line(trends)}")
         print(f"weekly review, another week (review and 12 weekly states recomputed): {line(reviews)}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
