@@ -15,7 +15,15 @@ import duckdb
 
 from analytics import store
 
-FACT_TABLES = ("send_facts", "contact_facts", "contact_activity", "orphan_events")
+FACT_TABLES = (
+    "send_facts",
+    "send_counts",
+    "contact_facts",
+    "contact_activity",
+    "orphan_events",
+    "send_shape",
+    "cohort_debuts",
+)
 BUILD_STEPS = store.sql_files("sql/facts")
 # Changes of the canonical tables (change_log.kind); registry, settings and presets changes leave facts as they are.
 DATA_CHANGES = ("ingest", "reset", "purge")

@@ -104,13 +104,38 @@ class CohortState:
     recommendations: dict[str, Recommendation]
 
 
+def _soft_opt_in_contacts(
+    con: duckdb.DuckDBPyConnection, wanted: list[tuple[dt.date, str]], settings: Settings
+) -> dict[dt.date, dict[str, dict[str, Any]]]:
+    """{date: {source: {"soft_opt_in": n}}} for just these (date, source) pairs."""
+    counts: dict[dt.date, dict[str, dict[str, Any]]] = {}
+    if not wanted:
+        return counts
+    rows = store.records(
+        con,
+        "metrics/soft_opt_in_contacts",
+        report_dates=sorted({day for day, _ in wanted}),
+        sources=sorted({source for _, source in wanted}),
+        retention_years=settings.retention_years,
+    )
+    for row in rows:
+        counts.setdefault(row["as_of"], {})[row["collection_source"]] = {"soft_opt_in": row["soft_opt_in"]}
+    return counts
+
+
 def cohort_states(
-    con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], settings: Settings
+    con: duckdb.DuckDBPyConnection,
+    report_dates: list[dt.date],
+    settings: Settings,
+    *,
+    with_eligibility: bool = True,
 ) -> dict[dt.date, CohortState]:
     """Metrics, eligibility and recommendations of every cohort for the windows ending on each date.
 
     One query answers every date and the last day of each one's previous window (for reintroduce_promos),
-    so a 12-week history costs about as much as a single report.
+    so a 12-week history costs about as much as a single report. with_eligibility=False (histories): the
+    states' eligibility is left empty and only the soft-opt-in contacts of the sources never sent to — all
+    that a recommendation reads of it (SPEC §8 rule 1) — are counted.
     """
     back = dt.timedelta(days=7 * settings.window_weeks)
     all_dates = sorted(set(report_dates) | {d - back for d in report_dates})
@@ -120,8 +145,18 @@ def cohort_states(
     # Eligibility only for the report dates: a previous window's action matters only when it is editorial_only
     # or stop (SPEC §8 rule 6), which never depends on the soft-opt-in contact count (rule 1 alone reads it).
     counts: dict[dt.date, dict[str, dict[str, Any]]] = {d: {} for d in all_dates}
-    for row in _eligibility_rows(con, sorted(set(report_dates)), settings):
-        counts[row["as_of"]][row["collection_source"]] = row
+    if with_eligibility:
+        for row in _eligibility_rows(con, sorted(set(report_dates)), settings):
+            counts[row["as_of"]][row["collection_source"]] = row
+    else:
+        never_sent = [
+            (day, r["collection_source"])
+            for day in set(report_dates)
+            for r in rows[day]
+            if r["row_kind"] == "cohort" and not r["ever_sent"]
+        ]
+        for day, by_source in _soft_opt_in_contacts(con, never_sent, settings).items():
+            counts[day].update(by_source)
 
     def figures(day: dt.date) -> dict[str, CohortFigures]:
         return {
@@ -316,7 +351,7 @@ def action_history(
 ) -> list[dict[str, Any]]:
     """The recommended action of every source at the end of each of the last `weeks` ISO weeks, each computed
     from the data as it stood on that day (SPEC §7), so later data never rewrites history."""
-    states = cohort_states(con, week_ends(as_of, weeks), settings)
+    states = cohort_states(con, week_ends(as_of, weeks), settings, with_eligibility=False)
     return [
         {"week_end": day, "collection_source": source, "action": rec.action, "reasons": list(rec.reasons)}
         for day, state in states.items()

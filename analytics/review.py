@@ -134,7 +134,9 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
     # One pass for the history's week ends and the previous week's end (the same day when week_end is a
     # Sunday): this week's and last week's actions, and last week's window as the trailing figure.
     history_days = report.week_ends(week_end, HISTORY_WEEKS)
-    states = report.cohort_states(con, sorted(set(history_days) | {previous_end}), settings)
+    states = report.cohort_states(
+        con, sorted(set(history_days) | {previous_end}), settings, with_eligibility=False
+    )
     now, before = states[week_end], states[previous_end]
     trailing = {row["collection_source"]: row for row in before.rows} | {None: before.baseline}
 

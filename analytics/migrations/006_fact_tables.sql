@@ -21,8 +21,15 @@ create table send_facts (
     opened_on date,                      -- non-machine opens only
     clicked_on date,
     unsubscribed_on date,
-    complained_on date
+    complained_on date,
+    sends bigint not null                -- 1: the grain of send_counts, so the same macros read both
 );
+
+-- send_facts counted: one row per campaign × source × what decides the basis × event dates, with the number of
+-- sends alike (tens of thousands of rows for millions of sends). The window metrics read it; the lists of
+-- sends read send_facts. contact_id is null, and collected_at is the later of the contact's collection and the
+-- send date: a row is visible on T when both are <= T, which is all a window asks.
+create table send_counts as select * from send_facts with no data;  -- its columns, without NOT NULL
 
 create table contact_facts (
     contact_id varchar not null,
@@ -54,4 +61,20 @@ create table orphan_events (
 create table facts_state (
     built_after_change bigint not null,
     built_at timestamp not null
+);
+
+-- From which date the data has `sent` and `delivered` events (one row; see int_send_data_shape).
+create table send_shape (
+    sent_events_from date,
+    delivered_events_from date
+);
+
+-- The first day each source's would-be soft-opt-in marketing send is known, per the facts that decide whether
+-- it is one (see int_cohort_debuts): a handful of rows.
+create table cohort_debuts (
+    collection_source varchar not null,
+    informed boolean,
+    expired_below_years integer not null,
+    by_sent_event date,
+    by_any_event date not null
 );

@@ -83,6 +83,7 @@ select
     opened_on,
     clicked_on,
     unsubscribed_on,
-    complained_on
+    complained_on,
+    1 as sends
 from with_years
 order by sent_date, campaign_id;

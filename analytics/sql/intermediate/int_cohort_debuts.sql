@@ -7,20 +7,17 @@ with
 dates as (select unnest(report_dates) as as_of),
 
 -- The first day each source's soft_opt_in send is known: by its `sent` event, or by any event (for dates on
--- which the data has no `sent` events).
+-- which the data has no `sent` events). cohort_debuts holds it per what decides the basis at query time.
 firsts as (
     select
-        facts.collection_source,
-        min(case when facts.sent_on is not null then greatest(facts.collected_at, facts.sent_date, facts.sent_on) end)
-            as by_sent_event,  -- greatest() skips nulls
-        min(greatest(facts.collected_at, facts.sent_date, facts.first_event_on)) as by_any_event
-    from send_facts as facts
+        debuts.collection_source,
+        min(debuts.by_sent_event) as by_sent_event,
+        min(debuts.by_any_event) as by_any_event
+    from cohort_debuts as debuts
     left join stg_registry() as registry using (collection_source)
-    where facts.email_type <> 'service'
-        and facts.basis_unless_expired = 'buyer'
-        and retention_years >= facts.expired_below_years
-        and coalesce(facts.informed, registry.notice_shown) is distinct from false
-    group by facts.collection_source
+    where retention_years >= debuts.expired_below_years
+        and coalesce(debuts.informed, registry.notice_shown) is distinct from false
+    group by debuts.collection_source
 ),
 
 from_events as (

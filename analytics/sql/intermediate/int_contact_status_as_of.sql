@@ -13,25 +13,35 @@ with
 
 contacts as (from int_contact_facts(list_max(report_dates))),
 
-grid as (
+grid as not materialized (
     select dates.as_of, contacts.*
     from contacts
     join (select unnest(report_dates) as as_of) as dates on contacts.collected_at <= dates.as_of
 ),
 
 -- Most contacts made their last contact on or before the report date: their last activity day is it. Only those
--- active after it need the as-of join on their activity days.
+-- active after it look up their latest activity day on or before it (a join on these few contacts: an as-of
+-- join would sort every activity day even for none).
 settled as (
     select *, greatest(collected_at, last_activity_on) as last_contact_date
     from grid
     where last_activity_on is null or last_activity_on <= as_of
 ),
 
+unsettled_days as (
+    select grid.as_of, grid.contact_id, max(activity.activity_date) as last_day
+    from grid
+    join contact_activity as activity
+        on activity.contact_id = grid.contact_id and activity.activity_date <= grid.as_of
+    where grid.last_activity_on > grid.as_of
+    group by grid.as_of, grid.contact_id
+),
+
 unsettled as (
-    select grid.*, greatest(grid.collected_at, activity.activity_date) as last_contact_date
-    from (from grid where last_activity_on > as_of) as grid
-    asof left join contact_activity as activity
-        on grid.contact_id = activity.contact_id and grid.as_of >= activity.activity_date
+    select grid.*, greatest(grid.collected_at, days.last_day) as last_contact_date
+    from grid
+    left join unsettled_days as days using (as_of, contact_id)
+    where grid.last_activity_on > grid.as_of
 ),
 
 with_last_contact as (

@@ -17,14 +17,14 @@ from_events as (
         basis,
         email_type,
         sent_date,
-        count(*) as send_rows,
-        count(*) as send_volume,
-        count(*) filter (where delivered) as delivered,
-        count(*) filter (where opened) as openers,
-        count(*) filter (where clicked) as clickers,
-        count(*) filter (where unsubscribed) as unsubscribers,
-        count(*) filter (where complained) as complainers
-    from int_sends_as_of(report_dates, retention_years, window_days)
+        sum(sends) as send_rows,
+        sum(sends) as send_volume,
+        coalesce(sum(sends) filter (where delivered), 0) as delivered,
+        coalesce(sum(sends) filter (where opened), 0) as openers,
+        coalesce(sum(sends) filter (where clicked), 0) as clickers,
+        coalesce(sum(sends) filter (where unsubscribed), 0) as unsubscribers,
+        coalesce(sum(sends) filter (where complained), 0) as complainers
+    from int_sends_as_of(report_dates, retention_years, window_days, 'send_counts')
     group by all
 ),
 

@@ -1,18 +1,19 @@
--- int_sends_as_of(report_dates, retention_years, window_days): the sends of each report date's window, as known
--- on that date, with their flags.
--- Grain: one row per report date T × campaign × contact send whose campaign was sent in the window_days days
---   ending on T (T − window_days + 1 … T) (SPEC §7). report_dates is a list of dates; each date sees only what
+-- int_sends_as_of(report_dates, retention_years, window_days, facts_table): the sends of each report date's
+-- window, as known on that date, with their flags.
+-- Grain: one row per report date T × row of facts_table ('send_facts': one campaign × contact send;
+--   'send_counts': `sends` sends alike, contact_id null) whose campaign was sent in the window_days days ending
+--   on T (T − window_days + 1 … T) (SPEC §7). report_dates is a list of dates; each date sees only what
 --   was known on it: contacts collected by then, campaigns sent by then, events dated by then.
 -- A send is a pair with a `sent` event, or with any event when the data known on that date has no `sent`
 --   events. Flags (booleans, per send, so five clicks make one clicker): delivered (a `delivered` event; when
 --   the data has no `delivered` events, no `bounce` event), and opened (non-machine open) / clicked /
 --   unsubscribed / complained, each only on a delivered send.
-create or replace macro int_sends_as_of(report_dates, retention_years, window_days) as table
+create or replace macro int_sends_as_of(report_dates, retention_years, window_days, facts_table) as table
 with
 
 -- send_facts is sorted by send date: this range skips every row group outside the windows.
 facts as (
-    from int_send_facts(list_max(report_dates), retention_years)
+    from int_send_facts(list_max(report_dates), retention_years, facts_table)
     where sent_date > list_min(report_dates) - cast(window_days as integer) and sent_date <= list_max(report_dates)
 ),
 
@@ -54,7 +55,8 @@ final as (
         delivered and coalesce(opened_on <= as_of, false) as opened,
         delivered and coalesce(clicked_on <= as_of, false) as clicked,
         delivered and coalesce(unsubscribed_on <= as_of, false) as unsubscribed,
-        delivered and coalesce(complained_on <= as_of, false) as complained
+        delivered and coalesce(complained_on <= as_of, false) as complained,
+        sends
     from sends
 )
 

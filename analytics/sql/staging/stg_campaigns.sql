@@ -2,7 +2,8 @@
 -- Grain: one row per campaign.
 -- A campaign without email_type is a promo (type_missing says so). A campaign seen only in events takes its
 -- earliest event's date as sent_at and type promo (inferred says so) — SPEC §4: the earliest event dated <= as_of
--- of a contact known on as_of (send_facts holds each pair's first event).
+-- of a contact known on as_of (send_counts holds the first event of pairs alike; its collected_at is never
+-- later than such an event's date for these campaigns, whose send date is their earliest event's).
 create or replace macro stg_campaigns(as_of) as table
 with
 
@@ -25,7 +26,7 @@ inferred as (
         'promo' as email_type,
         false as type_missing,
         true as inferred
-    from send_facts
+    from send_counts
     where collected_at <= as_of
         and first_event_on <= as_of
         and campaign_id not in (select campaign_id from campaigns)
