@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import re
 import tempfile
 from collections.abc import Mapping as MappingType
@@ -737,7 +736,7 @@ def _usable(con: duckdb.DuckDBPyConnection) -> bool:
 def _out_of_memory(what: str) -> UserError:
     return UserError(
         f"{what} could not be loaded: there is not enough memory to read it (the limit is "
-        f"{os.environ.get(store.ENV_MEMORY_LIMIT, '4GB')}, and the disk may lack room to spill to). Nothing of "
+        f"{store.memory_limit()}, and the disk may lack room to spill to). Nothing of "
         f"this batch was loaded; the data loaded before is unchanged. Set ${store.ENV_MEMORY_LIMIT} higher "
         "(e.g. 8GB), free some disk space, or load the file in smaller parts."
     )

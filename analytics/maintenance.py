@@ -213,7 +213,7 @@ def _helper(source: Path, dest: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory connection, locked down like every other, that may read source's folder and write
     dest's."""
     con = duckdb.connect(":memory:")
-    con.execute("set memory_limit = $limit", {"limit": os.environ.get(store.ENV_MEMORY_LIMIT, "4GB")})
+    con.execute("set memory_limit = $limit", {"limit": store.memory_limit()})
     con.execute("set temp_directory = $folder", {"folder": str(store.work_dir())})
     store.lock_down(con, [source.parent, dest.parent])
     return con

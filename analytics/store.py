@@ -27,6 +27,9 @@ from analytics.errors import DatabaseBusy, UserError
 
 ENV_DB_PATH = "OPTOUT_COHORTS_DB"
 ENV_MEMORY_LIMIT = "OPTOUT_COHORTS_MEMORY"
+# DuckDB's share: the whole process stays under 4 GiB at 50 M events (Python and DuckDB's allocations outside its
+# buffer pool add about 0.45 GiB); larger work spills to disk.
+DEFAULT_MEMORY_LIMIT = "3.5GB"
 ENV_WORK_DIR = "OPTOUT_COHORTS_WORK"
 ENV_WAIT_SECONDS = "OPTOUT_COHORTS_WAIT_SECONDS"
 DEFAULT_WAIT_SECONDS = 60.0
@@ -129,6 +132,11 @@ def lock_down(con: duckdb.DuckDBPyConnection, readable: list[Path | str] = ()) -
     con.execute("set lock_configuration = true")
 
 
+def memory_limit() -> str:
+    """The memory DuckDB may use in one process: $OPTOUT_COHORTS_MEMORY, else DEFAULT_MEMORY_LIMIT."""
+    return os.environ.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT
+
+
 def default_wait_seconds() -> float:
     """How long a process waits for another one to release the database file ($OPTOUT_COHORTS_WAIT_SECONDS)."""
     return float(os.environ.get(ENV_WAIT_SECONDS) or DEFAULT_WAIT_SECONDS)
@@ -208,7 +216,7 @@ def connect(
         # DuckDB shares one instance per file within a process: an earlier open set it up and locked it.
         return con
     # Bound the memory one process may use (large files spill to disk instead); $OPTOUT_COHORTS_MEMORY overrides.
-    con.execute("set memory_limit = $limit", {"limit": os.environ.get(ENV_MEMORY_LIMIT, "4GB")})
+    con.execute("set memory_limit = $limit", {"limit": memory_limit()})
     migrate(con)
     install_macros(con)
     from analytics import facts  # facts reads its SQL through this module

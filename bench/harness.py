@@ -333,7 +333,7 @@ def markdown(result: dict) -> str:
         f"- product database on disk: {result['database_bytes'] / 1e6:,.1f} MB",
         "- product: whole processes under /usr/bin/time -v (ingest into a fresh database; cold report), and "
         "build_report in process after one warm-up (warm); DuckDB memory capped by $OPTOUT_COHORTS_MEMORY "
-        "(default 4GB)",
+        "(default 3.5GB)",
         "- peers: the §7 window metrics for the report date, written independently (bench/peers.py), each "
         "engine in its own process after one warm-up run, no memory cap; the floors only read the files",
         "- ratio: time ÷ the product's warm report (> 1: the product is faster)",
@@ -405,7 +405,7 @@ def main() -> None:
         flush=True,
     )
     print(
-        "note: the product caps DuckDB's memory at $OPTOUT_COHORTS_MEMORY (default 4GB); the peers run "
+        "note: the product caps DuckDB's memory at $OPTOUT_COHORTS_MEMORY (default 3.5GB); the peers run "
         "without a cap.",
         flush=True,
     )
