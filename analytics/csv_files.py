@@ -14,7 +14,9 @@ import csv
 import errno
 import gzip
 import io
+import re
 import shutil
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -112,8 +114,10 @@ class CsvFile:
 
 def normalise(name: str) -> str:
     """A header name as the product compares it: 'Email Address' → email_address, 'DOUBLE_OPT-IN' →
-    double_opt_in."""
+    double_opt_in, "Date d'envoi" → date_d_envoi, 'Délivrés' → delivres (accents do not count: French
+    spreadsheets write them or not)."""
     cleaned = name.replace("\ufeff", "").strip().strip('"').lower()
+    cleaned = "".join(c for c in unicodedata.normalize("NFKD", cleaned) if not unicodedata.combining(c))
     out, last = [], "_"
     for char in cleaned:
         if char.isalnum():
@@ -146,8 +150,8 @@ def _unreadable(name: str, error: BaseException) -> InvalidFile:
 def expand(paths: list[Path], names: list[str], folder: Path) -> Iterator[tuple[Path, str]]:
     """Each file as (path, display name); the CSV files inside a .zip are extracted to `folder` first."""
     for path, name in zip(paths, names, strict=True):
-        if not zipfile.is_zipfile(path) or path.name.lower().endswith((".csv", ".gz")):
-            yield path, name
+        if path.name.lower().endswith(".gz") or not zipfile.is_zipfile(path) or is_workbook(path):
+            yield path, name  # a workbook is refused by read(), which says what it is
             continue
         extracted = []
         try:
@@ -333,6 +337,61 @@ def _cut_short(name: str) -> InvalidFile:
     )
 
 
+def looks_like_data(name: str) -> bool:
+    """A header field that is a value, not a column name: an email address, a number, a date, a phone number.
+    A file whose first row holds one has lost its header (or never had one)."""
+    return "@" in name or re.fullmatch(r"\s*\+?[0-9][0-9\s.,:/+()-]*", name) is not None
+
+
+def _header_as_data(name: str) -> InvalidFile:
+    return InvalidFile(
+        name,
+        [
+            FileProblem(
+                None,
+                "its first row looks like data (an email address, a number or a date), not column names: the "
+                "header row is missing",
+                "add a first row with the column names (contact_id, collected_at… or the names your platform "
+                "writes) and load the file again",
+            )
+        ],
+    )
+
+
+# The first bytes of files that are not text: what they are, in the user's words.
+NOT_TEXT = (
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97–2003 workbook (.xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+def _not_csv(name: str, what: str) -> InvalidFile:
+    return InvalidFile(
+        name,
+        [
+            FileProblem(
+                None,
+                f"it is {what}, not a CSV file",
+                "export the data as CSV from your platform or spreadsheet (File › Save as › CSV) and upload that file",
+            )
+        ],
+    )
+
+
+def is_workbook(path: Path) -> bool:
+    """An .xlsx/.ods file is a zip archive: tell it from a zip of CSV exports."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return "[Content_Types].xml" in names or "mimetype" in names or any(n.startswith("xl/") for n in names)
+
+
 def _header(text: str, delimiter: str, name: str) -> list[str]:
     try:
         return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
@@ -360,6 +419,13 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
         raise InvalidFile(
             display_name, [FileProblem(None, "the file is empty", "export it again with its header row")]
         )
+    for magic, what in NOT_TEXT:
+        if sample.startswith(magic):
+            raise _not_csv(display_name, what)
+    if sample.startswith(b"PK\x03\x04"):
+        raise _not_csv(
+            display_name, "an Excel or OpenDocument workbook" if is_workbook(path) else "a zip archive"
+        )
     encoding = _detect_encoding(sample)
     if encoding == "utf-8" and sample.isascii() and len(sample) == SAMPLE_BYTES:
         try:
@@ -375,6 +441,8 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
         raise _cut_short(display_name)
     delimiter = _delimiter(text)
     header = _header(text, delimiter, display_name)
+    if any(looks_like_data(field) for field in header):
+        raise _header_as_data(display_name)
     readable = path
     if encoding != "utf-8":
         readable = folder / f"utf8_{abs(hash((str(path), display_name)))}.csv"

@@ -19,6 +19,7 @@ class Problem:
     rows: list[int] = field(default_factory=list)  # spreadsheet row numbers (the header is row 1)
     values: list[str] = field(default_factory=list)
     count: int = 0
+    blocking: bool = False  # the file cannot load even with its invalid rows set aside (an opposition)
 
     def describe(self) -> str:
         where = f"column '{self.column}'" if self.column else "the header"
@@ -34,13 +35,17 @@ class Problem:
 
 
 class InvalidFile(UserError):
-    """A file that cannot be loaded; nothing of it was written."""
+    """A file that cannot be loaded; nothing of it was written. table and preset: what it was read as."""
 
-    def __init__(self, file_name: str, problems: list[Problem], table: str | None = None):
+    def __init__(
+        self, file_name: str, problems: list[Problem], table: str | None = None, preset: str | None = None
+    ):
         self.file_name = file_name
         self.problems = problems
         self.table = table
+        self.preset = preset
         what = f" as {table}" if table else ""
+        what += f" (preset {preset})" if preset else ""
         lines = [f"{file_name} was not loaded{what}; nothing from it was written:"]
         lines += [f"  - {p.describe()}" for p in problems]
         super().__init__("\n".join(lines))
@@ -48,3 +53,35 @@ class InvalidFile(UserError):
 
 class DatabaseBusy(UserError):
     """Another process holds the database file."""
+
+
+class MappingIncomplete(InvalidFile):
+    """A recognised export (or a mapping) that lacks fields the user must supply: `needs` says which and why,
+    `found` which header column already feeds each field, so a form can ask for the rest."""
+
+    def __init__(
+        self,
+        file_name: str,
+        problems: list[Problem],
+        table: str,
+        preset: str | None,
+        needs: dict[str, str],
+        found: dict[str, str],
+    ):
+        super().__init__(file_name, problems, table, preset)
+        self.needs = needs
+        self.found = found
+
+
+class AmbiguousPreset(UserError):
+    """A header that several export presets match equally: the product never picks one silently."""
+
+    def __init__(self, file_name: str, candidates: list[tuple[str, str]], hint: str = ""):
+        self.file_name = file_name
+        self.candidates = [name for name, _ in candidates]
+        listed = "; ".join(f"{name} ({title})" for name, title in candidates)
+        super().__init__(
+            f"{file_name} was not loaded; nothing from it was written: its columns match several exports "
+            f"equally — {listed}.{' ' + hint if hint else ''} Say which one it is: --preset NAME on the command "
+            "line, or choose it on the Data page."
+        )

@@ -3,8 +3,14 @@ export, a preset the user saved, or constants the user sets — resolved into on
 in SQL.
 
 A preset is declarative: which canonical table, which header columns identify the export, which source column
-feeds each canonical field (first present of a few spellings), how source values translate to the canonical
-vocabulary, which constants it sets, and which fields the export lacks so the user must supply them.
+feeds each canonical field (the first non-empty of a few spellings), how source values translate to the
+canonical vocabulary, which constants it sets, and which fields the export lacks so the user must supply them.
+
+Recognition never chooses silently: of the presets whose signature the header holds, the one whose signature
+claims more of the header wins (Mailchimp's unsubscribed file holds the subscribed file's columns and
+UNSUB_TIME); presets that claim the same columns are told apart by the file's name where the platform names
+its files (Mailchimp's subscribed and non-subscribed files have the same header); anything else is a tie the
+user settles (`AmbiguousPreset`).
 """
 
 from __future__ import annotations
@@ -12,18 +18,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping as MappingType
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 import duckdb
 
+from analytics import oppositions
 from analytics.csv_files import CsvFile, clip, normalise
-from analytics.errors import InvalidFile, Problem, UserError
+from analytics.errors import AmbiguousPreset, InvalidFile, MappingIncomplete, Problem, UserError
 from analytics.tables import TABLES, Table
 
 IDENTIFYING_COLUMNS = {"contact_id", "campaign_id"}
 DATE_ORDERS = ("dmy", "mdy")
 DEFAULT = "*"  # in a value map: what every value not listed becomes
+SKIP = "__skip__"  # a value map target: rows with this value are not loaded (e.g. 'deferred' events)
+ALSO = (
+    "+"  # in a value map target, 'sent+bounce': the row is several events (a message refused before sending)
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +43,10 @@ class Preset:
     name: str
     title: str
     table: str
-    signature: tuple[str, ...]  # normalised header names that identify the export (all present)
-    columns: MappingType[str, tuple[str, ...]]  # canonical field -> source columns, first present wins
+    # Normalised header names that identify the export, all present; an item 'a|b' is met by either spelling
+    # (an agency report in English or in French).
+    signature: tuple[str, ...]
+    columns: MappingType[str, tuple[str, ...]]  # canonical field -> source columns, first non-empty wins
     values: MappingType[str, MappingType[str, str]] = field(
         default_factory=dict
     )  # field -> {value: canonical}
@@ -47,6 +61,16 @@ class Preset:
     # event_type -> (timestamp column, flag column or None): one source row becomes several events, e.g. a
     # Mautic email-stats row is a `sent` at date_sent and an `open` at date_read when is_read is 1.
     events: MappingType[str, tuple[str, str | None]] = field(default_factory=dict)
+    # Regular expressions on the file's name: they tell apart exports whose headers are the same.
+    file_names: tuple[str, ...] = ()
+    # platform -> the column holding the platform's own id of the person (kept to resolve files that name people
+    # only by that id, e.g. Mautic's do-not-contact list).
+    aliases: MappingType[str, str] = field(default_factory=dict)
+    # (platform, column): contact_id is this platform id, resolved through the aliases loaded before or with it.
+    contact_alias: tuple[str, str] | None = None
+    # (column, values): only the rows whose column holds one of these values (lower case) are the export's
+    # rows for the product, e.g. the email entries of a do-not-contact list that also holds SMS ones.
+    rows_where: tuple[str, tuple[str, ...]] | None = None
 
     def as_json(self) -> str:
         return json.dumps(
@@ -72,7 +96,8 @@ class Preset:
             name=raw["name"],
             title=raw["title"],
             table=raw["table"],
-            signature=tuple(raw["signature"]),
+            # normalised again: how names compare may have changed since it was saved (accents)
+            signature=tuple(normalise(s) for s in raw["signature"]),
             columns={k: tuple(v) for k, v in raw["columns"].items()},
             values=raw.get("values", {}),
             constants=raw.get("constants", {}),
@@ -83,6 +108,20 @@ class Preset:
             when={k: (v[0], tuple(v[1]), v[2]) for k, v in raw.get("when", {}).items()},
             events={k: (v[0], v[1]) for k, v in raw.get("events", {}).items()},
         )
+
+    def claims(self, columns: set[str]) -> frozenset[str] | None:
+        """The header columns its signature matches, or None when the header lacks one of them."""
+        claimed = set()
+        for item in self.signature:
+            found = [name for name in item.split("|") if name in columns]
+            if not found:
+                return None
+            claimed.update(found)
+        return frozenset(claimed)
+
+    def named_like(self, file_name: str) -> bool:
+        base = PurePosixPath(file_name.replace("\\", "/")).name
+        return any(re.search(pattern, base, re.IGNORECASE) for pattern in self.file_names)
 
 
 @dataclass(frozen=True)
@@ -99,6 +138,12 @@ class Mapping:
     date_order: str | None = None
     conditional: MappingType[str, tuple[int, tuple[str, ...], int]] = field(default_factory=dict)
     event_branches: tuple[tuple[str, int, int | None], ...] = ()  # (event_type, timestamp index, flag index)
+    # canonical field -> further columns taken, in order, where the first one is empty on a row
+    fallbacks: MappingType[str, tuple[int, ...]] = field(default_factory=dict)
+    aliases: MappingType[str, int] = field(default_factory=dict)  # platform -> column of its own person id
+    contact_alias: str | None = None  # contact_id is this platform's id, resolved through stored aliases
+    signals: tuple[oppositions.Signal, ...] = ()  # columns that record oppositions (checked on every row)
+    rows_where: tuple[int, tuple[str, ...]] | None = None  # only rows whose column holds one of these values
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -109,6 +154,17 @@ class Mapping:
             for c in self.table.column_names
             if c in self.positions or c in self.constants or c in self.conditional or c in branched
         )
+
+    def columns_used(self) -> set[int]:
+        used = set(self.positions.values()) | {i for more in self.fallbacks.values() for i in more}
+        used |= {i for flag, _, value in self.conditional.values() for i in (flag, value)}
+        used |= {i for _, stamp, flag in self.event_branches for i in (stamp, flag) if i is not None}
+        used |= set(self.aliases.values())
+        if self.rows_where is not None:
+            used.add(self.rows_where[0])
+        if self.orders_from is not None:
+            used.add(self.orders_from)
+        return used
 
 
 def recognise(file: CsvFile) -> Table:
@@ -143,24 +199,39 @@ def recognise(file: CsvFile) -> Table:
 
 
 def _header_in_words(file: CsvFile, most: int = 30) -> str:
-    """The header as an error message shows it: each name cut to 60 characters, at most `most` names. A first
-    row that looks like data (an email address, a number, a date) is not repeated: it would print a person's
-    row."""
-    if any("@" in name or re.fullmatch(r"\s*[0-9][0-9\s.,:/+-]*", name) for name in file.header):
-        return (
-            f"its first row looks like data, not column names (is the header row missing?): its "
-            f"{len(file.header)} field(s)"
-        )
+    """The header as an error message shows it: each name cut to 60 characters, at most `most` names (a header
+    that looks like data never gets here: csv_files refuses it)."""
     names = [clip("".join(c if c.isprintable() else "�" for c in name)) for name in file.header[:most]]
     more = f" and {len(file.header) - most} more" if len(file.header) > most else ""
     return f"its columns ({', '.join(names)}{more})"
 
 
-def matching_preset(file: CsvFile, presets: list[Preset]) -> Preset | None:
-    """The preset whose signature the header holds (the most specific one), if any."""
+def candidate_presets(file: CsvFile, presets: list[Preset]) -> list[Preset]:
+    """The presets the header (and the file's name) could be: one, none, or several — a tie."""
     present = set(file.columns)
-    found = [p for p in presets if p.signature and set(p.signature) <= present]
-    return max(found, key=lambda p: len(p.signature)) if found else None
+    claimed = {p.name: c for p in presets if p.signature and (c := p.claims(present)) is not None}
+    found = [p for p in presets if p.name in claimed]
+    # A preset whose claim another one's strictly contains is the less specific reading of the same file.
+    found = [p for p in found if not any(claimed[p.name] < claimed[q.name] for q in found)]
+    if len(found) > 1:
+        by_name = [p for p in found if p.named_like(file.display_name)]
+        if by_name:
+            found = by_name
+    return found
+
+
+def matching_preset(file: CsvFile, presets: list[Preset]) -> Preset | None:
+    """The preset the header identifies, if any; several equally: AmbiguousPreset, never a silent choice."""
+    found = candidate_presets(file, presets)
+    if len(found) > 1:
+        hint = ""
+        if any(p.file_names for p in found):
+            hint = (
+                "Their columns are the same; the platform tells them apart by the file's name, and this file's "
+                "name does not say which it is."
+            )
+        raise AmbiguousPreset(file.display_name, [(p.name, p.title) for p in found], hint)
+    return found[0] if found else None
 
 
 def _duplicates(file: CsvFile, wanted: set[str]) -> list[str]:
@@ -189,60 +260,73 @@ def resolve(
                 f"No preset named {preset_name!r}; the presets are: {', '.join(p.name for p in presets)}."
             )
     elif table_name is None or table_name in {p.table for p in presets}:
-        preset = matching_preset(file, presets)
-        if preset is not None and table_name is not None and preset.table != table_name:
-            preset = None
+        usable = [p for p in presets if table_name is None or p.table == table_name]
+        preset = matching_preset(file, usable)
     if preset is None:
         table = (
             TABLES[table_name] if table_name else (_table_for_constants(file, constants) or recognise(file))
         )
-        columns = {c: (c,) for c in table.column_names}
-        preset_values: MappingType[str, MappingType[str, str]] = {}
-        preset_constants: MappingType[str, str] = {}
-        needs: MappingType[str, str] = {}
-        orders_from = None
-        preset_order = None
-        when: MappingType[str, tuple[str, tuple[str, ...], str]] = {}
-        events: MappingType[str, tuple[str, str | None]] = {}
+        preset = Preset(
+            name="", title="", table=table.name, signature=(), columns={c: (c,) for c in table.column_names}
+        )
+        named = None
     else:
         table = TABLES[preset.table]
-        columns, preset_values, preset_constants = preset.columns, preset.values, preset.constants
-        needs, orders_from, preset_order = preset.needs, preset.orders_from, preset.date_order
-        when, events = preset.when, preset.events
+        named = preset.name
     unknown = sorted(set(constants) - set(table.column_names))
     if unknown:
         raise UserError(
             f"{', '.join(unknown)} is not a column of {table.name} "
             f"({', '.join(table.column_names)}): check the --set names."
         )
-    positions: dict[str, int] = {}
-    for canonical, candidates in columns.items():
-        for candidate in candidates:
-            if normalise(candidate) in file.columns:
-                positions[canonical] = file.columns.index(normalise(candidate))
-                break
-    merged_constants = {**preset_constants, **constants}
-    for canonical in merged_constants:
-        positions.pop(canonical, None)
 
     def index(name: str | None) -> int | None:
         return file.columns.index(normalise(name)) if name and normalise(name) in file.columns else None
 
+    positions: dict[str, int] = {}
+    fallbacks: dict[str, tuple[int, ...]] = {}
+    for canonical, candidates in preset.columns.items():
+        found = list(dict.fromkeys(i for c in candidates if (i := index(c)) is not None))
+        if found:
+            positions[canonical] = found[0]
+            # a person's id is one column for the whole file: two kinds of ids on different rows would split
+            # one person in two
+            if len(found) > 1 and canonical != "contact_id":
+                fallbacks[canonical] = tuple(found[1:])
+    merged_constants = {**preset.constants, **constants}
+    for canonical in merged_constants:
+        positions.pop(canonical, None)
+        fallbacks.pop(canonical, None)
     conditional = {
         canonical: (index(flag), tuple(v.lower() for v in truthy), index(value))
-        for canonical, (flag, truthy, value) in when.items()
+        for canonical, (flag, truthy, value) in preset.when.items()
         if canonical not in merged_constants and index(flag) is not None and index(value) is not None
     }
     for canonical in conditional:
         positions.pop(canonical, None)
+        fallbacks.pop(canonical, None)
     branches = tuple(
         (event_type, index(stamp), index(flag))
-        for event_type, (stamp, flag) in events.items()
+        for event_type, (stamp, flag) in preset.events.items()
         if index(stamp) is not None and (flag is None or index(flag) is not None)
     )
     if branches:
-        positions.pop("event_type", None)
-        positions.pop("occurred_at", None)
+        for canonical in ("event_type", "occurred_at"):
+            positions.pop(canonical, None)
+            fallbacks.pop(canonical, None)
+    aliases = {platform: i for platform, column in preset.aliases.items() if (i := index(column)) is not None}
+    contact_alias = None
+    if preset.contact_alias and "contact_id" not in positions and "contact_id" not in merged_constants:
+        platform, column = preset.contact_alias
+        if index(column) is not None:
+            positions["contact_id"] = index(column)
+            contact_alias = platform
+    rows_where = None
+    if preset.rows_where is not None:
+        column, allowed = preset.rows_where
+        found = [i for name in column.split("|") if (i := index(name)) is not None]
+        if found:
+            rows_where = (found[0], tuple(v.lower() for v in allowed))
     provided = set(positions) | set(merged_constants) | set(conditional)
     if branches:
         provided |= {"event_type", "occurred_at"}
@@ -254,7 +338,7 @@ def resolve(
         )
     missing = [c for c in table.required if c not in provided]
     for canonical in missing:
-        why = needs.get(canonical)
+        why = preset.needs.get(canonical)
         if why:
             problems.append(
                 Problem(
@@ -265,7 +349,7 @@ def resolve(
                 )
             )
         else:
-            candidates = ", ".join(columns.get(canonical, (canonical,)))
+            candidates = ", ".join(preset.columns.get(canonical, (canonical,)))
             problems.append(
                 Problem(
                     None,
@@ -274,29 +358,29 @@ def resolve(
                 )
             )
     if problems:
-        raise InvalidFile(
-            file.display_name, problems, f"{table.name} (preset {preset.name})" if preset else table.name
-        )
-    used = set(positions.values())
-    used |= {i for flag, _, value in conditional.values() for i in (flag, value)}
-    used |= {i for _, stamp, flag in branches for i in (stamp, flag) if i is not None}
-    order_index = None
-    if orders_from is not None and normalise(orders_from) in file.columns:
-        order_index = file.columns.index(normalise(orders_from))
-        used.add(order_index)
-    ignored = tuple(h for i, h in enumerate(file.header) if i not in used)
-    return Mapping(
+        needs = {c: preset.needs.get(c, "") for c in missing}
+        found = {c: file.header[i] for c, i in positions.items()}
+        raise MappingIncomplete(file.display_name, problems, table.name, named, needs, found)
+    m = Mapping(
         table=table,
         positions=positions,
         constants=merged_constants,
-        values={k: {str(a).strip().lower(): b for a, b in v.items()} for k, v in preset_values.items()},
-        ignored=ignored,
-        preset=preset.name if preset else None,
-        orders_from=order_index,
-        date_order=date_order or preset_order,
+        values={k: {str(a).strip().lower(): b for a, b in v.items()} for k, v in preset.values.items()},
+        ignored=(),
+        preset=named,
+        orders_from=index(preset.orders_from),
+        date_order=date_order or preset.date_order,
         conditional=conditional,
         event_branches=branches,
+        fallbacks=fallbacks,
+        aliases=aliases,
+        contact_alias=contact_alias,
+        signals=tuple(oppositions.signals(file, table.name)),
+        rows_where=rows_where,
     )
+    used = m.columns_used()
+    ignored = tuple(h for i, h in enumerate(file.header) if i not in used)
+    return replace(m, ignored=ignored)
 
 
 def _table_for_constants(file: CsvFile, constants: MappingType[str, str]) -> Table | None:
@@ -376,6 +460,10 @@ def all_presets(con: duckdb.DuckDBPyConnection) -> list[Preset]:
     return [*BUILT_IN, *saved_presets(con)]
 
 
+def by_name(con: duckdb.DuckDBPyConnection, name: str) -> Preset | None:
+    return next((p for p in all_presets(con) if p.name == name), None)
+
+
 def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
     """The mapping in words, for the preview: field -> 'column X' or 'constant Y'."""
     out = {}
@@ -389,6 +477,10 @@ def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
             )
         elif canonical in mapping.positions:
             out[canonical] = f"column {file.header[mapping.positions[canonical]]!r}"
+            for more in mapping.fallbacks.get(canonical, ()):
+                out[canonical] += f", else {file.header[more]!r}"
+            if canonical == "contact_id" and mapping.contact_alias:
+                out[canonical] += f" (the person's {mapping.contact_alias} id, resolved to the contact's id)"
         else:
             out[canonical] = "one event per date column: " + ", ".join(
                 f"{event} at {file.header[stamp]!r}"
@@ -396,3 +488,8 @@ def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
                 for event, stamp, flag in mapping.event_branches
             )
     return out
+
+
+def source_columns(mapping: Mapping, file: CsvFile) -> dict[str, str]:
+    """canonical field -> the header name of the column that feeds it (for a form that adjusts the mapping)."""
+    return {canonical: file.header[i] for canonical, i in mapping.positions.items()}

@@ -8,15 +8,17 @@ need (names, phones, addresses, IPs, user agents) is not kept in any table of th
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from analytics import ingest, store
-from analytics.errors import InvalidFile
+from analytics import ingest, mapping, store
+from analytics.errors import AmbiguousPreset, InvalidFile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presets"
 CONTACT_COLUMNS = "contact_id, collection_source, consent, collected_at, opted_out_at"
@@ -39,14 +41,34 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def fixture(folder: str, file: str = "export.csv") -> Path:
-    return FIXTURES / folder / file
+def fixture(folder: str, file: str | None = None) -> Path:
+    """A fixture file: the folder's one export (its real file name where the platform names its files)."""
+    if file is not None:
+        return FIXTURES / folder / file
+    [found] = [p for p in (FIXTURES / folder).glob("*.csv") if "cp1252" not in p.name and "_fr" not in p.name]
+    return found
 
 
 def load(con, path: Path, **constants: str) -> ingest.LoadResult:
     """Load one export the way a marketer does: no table or preset named, only the constants they set."""
     (result,) = ingest.ingest_files(con, [path], options=ingest.Options(constants=constants))
     return result
+
+
+def statuses(con, as_of: str) -> dict[str, str]:
+    """contact_id -> eligibility status on the day (SPEC §5), retention 3 years."""
+    return dict(rows(con, f"select contact_id, status from int_contact_status(date '{as_of}', 3, 90)"))
+
+
+def copy_as(tmp_path: Path, source: Path, name: str, drop: tuple[str, ...] = ()) -> Path:
+    """The fixture under another file name, without some of its columns."""
+    with open(source, newline="", encoding="utf-8") as handle:
+        table = list(csv.reader(handle))
+    keep = [i for i, name_ in enumerate(table[0]) if name_ not in drop]
+    target = tmp_path / name
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([[row[i] for i in keep] for row in table])
+    return target
 
 
 def recognised(con, path: Path, **constants: str) -> str | None:
@@ -57,8 +79,11 @@ def recognised(con, path: Path, **constants: str) -> str | None:
 
 
 def assert_refused_until_set(con, path: Path, preset: str, *fields: str) -> None:
-    """Loading without constants fails, naming each missing field and the preset; nothing is written."""
-    assert ingest.inspect(con, path).preset is None  # not loadable as it is
+    """Loading without constants fails, naming each missing field and the preset; nothing is written. The preview
+    says which preset it is and which fields the user must supply (the Data page asks for them)."""
+    inspection = ingest.inspect(con, path)
+    assert not inspection.ok
+    assert (inspection.preset, set(inspection.needs)) == (preset, set(fields))
     with pytest.raises(InvalidFile) as raised:
         load(con, path)
     message = str(raised.value)
@@ -146,8 +171,8 @@ def test_mailchimp_subscribed(con):
 
     result = load(con, path, collection_source="web_form")
 
-    # contact_id = Email Address; collected_at = the date of OPTIN_TIME, else of CONFIRM_TIME (always filled;
-    # on the rows with both they fall on the same day); consent opt_in (a subscribed member); no opposition.
+    # contact_id = Email Address; collected_at = the date of CONFIRM_TIME, else of OPTIN_TIME (on the rows with
+    # both they fall on the same day); consent opt_in (a subscribed member); no opposition.
     assert (result.table, result.preset, result.rows_added) == ("contacts", "mailchimp_subscribed", 6)
     assert contacts(con) == [
         ("francois.garcon@example.com", "web_form", "opt_in", day("2021-09-30"), None),
@@ -158,11 +183,11 @@ def test_mailchimp_subscribed(con):
         ("zoe.martin@example.com", "web_form", "opt_in", day("2022-11-03"), None),
     ]
     # Names, phone, IPs, geolocation, notes and tags are not kept.
-    assert_ignored(result, "First Name", "Last Name", "Phone Number", "OPTIN_IP", "CONFIRM_IP", "LATITUDE")
-    assert_ignored(result, "NOTES", "TAGS")
+    assert_ignored(result, "First Name", "Last Name", "Phone Number", "OPTIN_IP", "CONFIRM_IP", "TIMEZONE")
+    assert_ignored(result, "NOTES", "TAGS", "LAST_CHANGED")
     assert_not_stored(con, "Zoé", "Martin", "Garçon", "+33 6 12 34 56 78", "+33 7 98 76 54 32")
     assert_not_stored(con, "92.184.105.12", "90.12.33.201")
-    assert_not_stored(con, "48.8566", "Boutique Rivoli", "Import caisse janvier")
+    assert_not_stored(con, "europe/paris", "Boutique Rivoli", "Import caisse janvier")
 
 
 def test_mailchimp_subscribed_consent_can_be_overridden(con):
@@ -171,27 +196,133 @@ def test_mailchimp_subscribed_consent_can_be_overridden(con):
     assert rows(con, "select consent, count(*) from contacts group by all") == [("none", 6)]
 
 
-def test_mailchimp_unsubscribed(con):
-    path = fixture("mailchimp_unsubscribed")
+def test_mailchimp_nonsubscribed_contacts_never_opted_in(con):
+    path = fixture("mailchimp_nonsubscribed")
+    # Same header as the subscribed file: its name (nonsubscribed_…) says which it is.
+    assert recognised(con, path, collection_source="web_checkout") == "mailchimp_nonsubscribed"
+
+    result = load(con, path, collection_source="web_checkout")
+
+    # consent none: customers the shop integration added, who never ticked a box.
+    assert (result.preset, result.rows_added) == ("mailchimp_nonsubscribed", 3)
+    assert contacts(con) == [
+        ("ambre.colin@example.com", "web_checkout", "none", day("2024-02-10"), None),
+        ("bastien.noel@example.com", "web_checkout", "none", day("2023-11-24"), None),
+        ("celine.perrin@example.com", "web_checkout", "none", day("2024-04-02"), None),
+    ]
+    assert_not_stored(con, "Noël", "+33 6 98 76 54 31", "Commande n° 10412")
+
+
+def test_a_subscribed_or_nonsubscribed_file_without_its_name_is_a_tie_never_a_guess(con, tmp_path):
+    # The two files have the same header; renamed, nothing tells them apart: refused, both named, until the user
+    # says which (--preset).
+    renamed = copy_as(tmp_path, fixture("mailchimp_nonsubscribed"), "customers.csv")
+    with pytest.raises(AmbiguousPreset) as raised:
+        load(con, renamed, collection_source="web_checkout")
+    assert raised.value.candidates == ["mailchimp_subscribed", "mailchimp_nonsubscribed"]
+    assert "customers.csv" in str(raised.value) and "--preset" in str(raised.value)
+    assert rows(con, "select count(*) from contacts") == [(0,)]
+    inspection = ingest.inspect(con, renamed, options=ingest.Options(constants={"collection_source": "x"}))
+    assert not inspection.ok and inspection.candidates == ["mailchimp_subscribed", "mailchimp_nonsubscribed"]
+
+    options = ingest.Options(
+        preset="mailchimp_nonsubscribed", constants={"collection_source": "web_checkout"}
+    )
+    [result] = ingest.ingest_files(con, [renamed], options=options)
+    assert result.preset == "mailchimp_nonsubscribed"
+    assert rows(con, "select distinct consent from contacts") == [("none",)]
+
+
+UNSUBSCRIBED = [
+    # opted_out_at = the date of UNSUB_TIME on every row, whatever UNSUB_REASON says (SPAM stays an unsubscribe:
+    # no complaint event is made); consent opt_in (they had subscribed).
+    ("camille.bernard@example.com", "web_form", "opt_in", day("2022-05-10"), day("2024-05-14")),
+    ("gael.morel@example.com", "web_form", "opt_in", day("2023-09-09"), day("2024-06-02")),
+    ("ines.fontaine@example.com", "web_form", "opt_in", day("2022-12-24"), day("2024-03-01")),
+    ("maelle.petit@example.com", "web_form", "opt_in", day("2023-02-02"), day("2024-05-14")),
+    ("theo.lambert@example.com", "web_form", "opt_in", day("2024-01-15"), day("2024-06-02")),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "drop"),
+    [
+        ("unsubscribed_email_audience_export_5d4c3b2a19.csv", ()),
+        # the file as issue 12 saw it, renamed: LAST_CHANGED (which the subscribed file has too) and no status in
+        # the name — UNSUB_TIME alone tells it from the subscribed file
+        ("export.csv", ()),
+        # the file as the February 2026 export writes it: no LAST_CHANGED
+        ("unsubscribed_email_audience_export_5d4c3b2a19.csv", ("LAST_CHANGED",)),
+    ],
+    ids=["as-named", "renamed", "without-last-changed"],
+)
+def test_mailchimp_unsubscribed(con, tmp_path, name, drop):
+    path = copy_as(tmp_path, fixture("mailchimp_unsubscribed"), name, drop)
     assert_refused_until_set(con, path, "mailchimp_unsubscribed", "collection_source")
     assert recognised(con, path, collection_source="web_form") == "mailchimp_unsubscribed"
 
     result = load(con, path, collection_source="web_form")
 
-    # Every row is an opposition: opted_out_at = the date of UNSUB_TIME, whatever UNSUB_REASON says (the
-    # "spam" reason stays an unsubscribe, no complaint event is made).
     assert (result.table, result.preset, result.rows_added) == ("contacts", "mailchimp_unsubscribed", 5)
-    assert contacts(con) == [
-        ("camille.bernard@example.com", "web_form", "opt_in", day("2022-05-10"), day("2024-05-14")),
-        ("gael.morel@example.com", "web_form", "opt_in", day("2023-09-09"), day("2024-06-02")),
-        ("ines.fontaine@example.com", "web_form", "opt_in", day("2022-12-24"), day("2024-03-01")),
-        ("maelle.petit@example.com", "web_form", "opt_in", day("2023-02-02"), day("2024-05-14")),
-        ("theo.lambert@example.com", "web_form", "opt_in", day("2024-01-15"), day("2024-06-02")),
-    ]
+    assert contacts(con) == UNSUBSCRIBED
     assert rows(con, "select count(*) from events") == [(0,)]
     assert_ignored(result, "First Name", "Last Name", "CONFIRM_IP", "UNSUB_REASON", "UNSUB_REASON_OTHER")
     assert_not_stored(con, "Gaël", "Morel", "Inès", "86.246.7.140")
     assert_not_stored(con, "Trop de mails", "Demande au service client")  # free text about the person
+    # Every one of them is objected on the report date, so none may be mailed.
+    assert set(statuses(con, "2024-12-31").values()) == {"objected"}
+
+
+def test_the_unsubscribed_file_read_as_subscribed_is_refused_never_loaded_as_mailable(con):
+    # Forcing the subscribed preset on the unsubscribed file (the silent tie of issue 12): UNSUB_TIME and the
+    # other UNSUB_* columns say five people objected, and that mapping would give them no opposition. Refused,
+    # naming the column, its rows and the fix, even with invalid rows to be set aside; nothing is written.
+    path = fixture("mailchimp_unsubscribed")
+    for on_invalid in ("fail", "skip"):
+        options = ingest.Options(
+            preset="mailchimp_subscribed", constants={"collection_source": "web_form"}, on_invalid=on_invalid
+        )
+        with pytest.raises(InvalidFile) as raised:
+            ingest.ingest_files(con, [path], options=options)
+        message = str(raised.value)
+        assert "column 'UNSUB_TIME'" in message and "objected" in message and "opted_out_at" in message
+        assert "5 row(s): row 2" in message
+        assert rows(con, "select count(*) from contacts") == [(0,)]
+
+
+def test_a_saved_mapping_that_drops_an_opposition_column_is_refused(con):
+    # A mapping saved on the Data page for the unsubscribed file that forgets UNSUB_TIME: refused likewise.
+    path = fixture("mailchimp_unsubscribed")
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    careless = mapping.user_preset(
+        "mailchimp sans date",
+        header,
+        "contacts",
+        columns={"contact_id": "Email Address", "collected_at": "CONFIRM_TIME"},
+        constants={"collection_source": "web_form", "consent": "opt_in"},
+        values={},
+        date_order=None,
+    )
+    with pytest.raises(InvalidFile, match="column 'UNSUB_TIME': says these people objected"):
+        ingest.ingest_files(con, [path], options=ingest.Options(custom=careless))
+    assert rows(con, "select count(*) from contacts") == [(0,)]
+
+
+def test_a_file_two_presets_read_equally_is_refused_naming_both_and_settled_by_preset(con, tmp_path):
+    # Both UNSUB_TIME and CLEAN_TIME: the unsubscribed and cleaned presets each claim a column the other does
+    # not — a real tie. Refused (nothing written) until --preset names one.
+    both = tmp_path / "members.csv"
+    both.write_text(
+        '"Email Address",MEMBER_RATING,CONFIRM_TIME,UNSUB_TIME,CLEAN_TIME,LEID,EUID\n'
+        'a@example.com,2,"2023-01-01 10:00:00","2024-02-01 10:00:00",,1,aa\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(AmbiguousPreset) as raised:
+        load(con, both, collection_source="web_form")
+    assert raised.value.candidates == ["mailchimp_unsubscribed", "mailchimp_cleaned"]
+    options = ingest.Options(preset="mailchimp_unsubscribed", constants={"collection_source": "web_form"})
+    ingest.ingest_files(con, [both], options=options)
+    assert contacts(con) == [("a@example.com", "web_form", "opt_in", day("2023-01-01"), day("2024-02-01"))]
 
 
 def test_mailchimp_cleaned(con):
@@ -212,6 +343,29 @@ def test_mailchimp_cleaned(con):
     ]
     assert_ignored(result, "First Name", "Last Name", "Phone Number", "CLEAN_TIME", "NOTES")
     assert_not_stored(con, "Agnès", "Leroy", "André", "Mercier", "Adresse invalide")
+
+
+def test_the_mailchimp_audience_zip_loads_its_files_each_with_its_own_preset(con, tmp_path):
+    # The export as Mailchimp delivers it: a zip of audience_export_<id>/<status>_email_audience_export_<id>.csv.
+    archive = tmp_path / "audience_export_5d4c3b2a19.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for folder in ("mailchimp_subscribed", "mailchimp_unsubscribed", "mailchimp_cleaned"):
+            zipped.write(fixture(folder), f"audience_export_5d4c3b2a19/{fixture(folder).name}")
+    options = ingest.Options(constants={"collection_source": "newsletter_form"})
+    results = ingest.ingest_files(con, [archive], options=options)
+    assert sorted((r.preset, r.rows_added) for r in results) == [
+        ("mailchimp_cleaned", 5),
+        ("mailchimp_subscribed", 6),
+        ("mailchimp_unsubscribed", 5),
+    ]
+    # 6 + 5 + 5 people at the end of 2024: the five unsubscribed are objected; François (collected 2021-09-30),
+    # Agnès (2021-04-02) and Rémi (2020-10-10) made no contact since, so 3 years have passed: expired; the
+    # other 8 are opt-in.
+    assert sorted(collections.Counter(statuses(con, "2024-12-31").values()).items()) == [
+        ("expired", 3),
+        ("objected", 5),
+        ("opt_in", 8),
+    ]
 
 
 # --- Klaviyo -----------------------------------------------------------------------------------------------
@@ -346,7 +500,8 @@ def test_brevo_events(con):
             ("27", "jerome.chevalier@example.com", "delivered", at("2024-06-24 07:00:52"), False),
         ],
     )
-    assert_ignored(result, "id", "campaign name", "date_event", "ts", "reason")
+    # date_event (local time) is read only on a row whose ts_event is empty
+    assert_ignored(result, "id", "campaign name", "ts", "reason")
     assert_not_stored(con, "Recipient address rejected", "Mailbox full")  # bounce reasons, with the address
 
 
@@ -379,9 +534,10 @@ def test_sendgrid_events(con):
     result = load(con, path)
 
     # campaign_id = singlesend_id; timestamp in Unix seconds → UTC (1719558000 = 2024-06-28 07:00:00);
-    # processed → sent, group_unsubscribe → unsubscribe, spamreport → complaint, bounce / dropped → bounce;
-    # is_machine_open = sg_machine_open (set on opens only, empty elsewhere).
-    assert (result.table, result.preset, result.rows_added) == ("events", "sendgrid_events", 11)
+    # processed → sent, group_unsubscribe → unsubscribe, spamreport → complaint, bounce → bounce, dropped
+    # (never sent, and no processed event) → sent and bounce: a send not delivered; is_machine_open =
+    # sg_machine_open (set on opens only, empty elsewhere). 11 rows → 12 events.
+    assert (result.table, result.preset, result.rows_added) == ("events", "sendgrid_events", 12)
     assert_same_rows(
         events(con),
         [
@@ -395,10 +551,12 @@ def test_sendgrid_events(con):
             (SINGLE_SEND, "maelle.petit@example.com", "delivered", at("2024-06-28 07:00:05"), None),
             (SINGLE_SEND, "maelle.petit@example.com", "complaint", at("2024-06-28 19:00:00"), None),
             (SINGLE_SEND, "agnes.leroy@example.com", "bounce", at("2024-06-28 07:00:06"), None),
+            (SINGLE_SEND, "lea.roux@example.com", "sent", at("2024-06-28 07:00:07"), None),  # dropped
             (SINGLE_SEND, "lea.roux@example.com", "bounce", at("2024-06-28 07:00:07"), None),  # dropped
         ],
     )
-    assert_ignored(result, "ip", "useragent", "url", "singlesend_name", "category")
+    # category is read only on a row without singlesend_id and marketing_campaign_id (API mail)
+    assert_ignored(result, "ip", "useragent", "url", "singlesend_name")
     assert_not_stored(con, "92.184.105.12", "90.12.33.201", "17.58.101.12", "iPhone", "Unsubscribed Address")
 
 
@@ -415,8 +573,8 @@ def test_sendgrid_deferred_and_resubscribe_events_are_left_out(con, tmp_path):
         ],
     )
     result = load(con, path)
-    # Still the 11 events of the fixture, none at the times of the two extra rows.
-    assert result.rows_added == 11
+    # Still the 12 events of the fixture, none at the times of the two extra rows.
+    assert result.rows_added == 12
     extra_times = "('2024-06-28 06:59:50', '2024-06-28 18:40:00')"
     assert rows(con, f"select count(*) from events where occurred_at in {extra_times}") == [(0,)]
     assert rows(con, "select count(*) from events where event_type = 'unsubscribe'") == [(1,)]
@@ -429,17 +587,18 @@ def test_mailjet_events(con):
     result = load(con, path)
 
     # campaign_id = mj_campaign_id; time in Unix seconds → UTC (1732871700 = 2024-11-29 09:15:00);
-    # unsub → unsubscribe, spam → complaint, bounce / blocked → bounce; Mailjet flags no machine opens.
+    # sent (accepted by the receiving server) → delivered; unsub → unsubscribe, spam → complaint,
+    # bounce / blocked (never left Mailjet) → bounce; Mailjet flags no machine opens.
     assert (result.table, result.preset, result.rows_added) == ("events", "mailjet_events", 9)
     assert_same_rows(
         events(con),
         [
-            ("7702417", "zoe.martin@example.com", "sent", at("2024-11-29 09:15:00"), None),
+            ("7702417", "zoe.martin@example.com", "delivered", at("2024-11-29 09:15:00"), None),
             ("7702417", "zoe.martin@example.com", "open", at("2024-11-29 11:35:02"), None),
             ("7702417", "zoe.martin@example.com", "click", at("2024-11-29 11:35:50"), None),
-            ("7702417", "noel.dubois@example.com", "sent", at("2024-11-29 09:15:01"), None),
+            ("7702417", "noel.dubois@example.com", "delivered", at("2024-11-29 09:15:01"), None),
             ("7702417", "noel.dubois@example.com", "unsubscribe", at("2024-11-30 07:00:11"), None),
-            ("7702417", "maelle.petit@example.com", "sent", at("2024-11-29 09:15:02"), None),
+            ("7702417", "maelle.petit@example.com", "delivered", at("2024-11-29 09:15:02"), None),
             ("7702417", "maelle.petit@example.com", "complaint", at("2024-11-30 09:46:40"), None),
             ("7702417", "agnes.leroy@example.com", "bounce", at("2024-11-29 09:15:05"), None),
             ("7702417", "remi.girard@example.com", "bounce", at("2024-11-29 09:15:06"), None),  # blocked
@@ -551,7 +710,13 @@ def test_mautic_contacts(con):
             "zoe.martin",
         )
     ]
-    assert_ignored(result, "id", "title", "firstname", "lastname", "mobile", "phone", "city", "zipcode")
+    assert_ignored(result, "title", "firstname", "lastname", "mobile", "phone", "city", "zipcode")
+    # id, the Mautic lead id, is kept beside the address only (for the do-not-contact list), never in contacts
+    assert rows(con, "select platform, external_id, contact_id from contact_aliases order by 2")[0] == (
+        "mautic",
+        "1201",
+        "zoe.martin@example.com",
+    )
     assert_not_stored(con, "Zoé", "Martin", "Mrs", "+33612345678", "+33798765432", "75004", "Lille")
 
 
@@ -579,7 +744,7 @@ def test_mautic_email_stats(con):
             ("15", "lea.roux@example.com", "sent", at("2024-06-28 05:30:01"), None),
         ],
     )
-    assert_ignored(result, "lead_id", "tracking_hash", "open_details", "last_opened")
+    assert_ignored(result, "tracking_hash", "open_details", "last_opened")
     assert_not_stored(con, "Mozilla", "iPhone", "667930a1b2c3d4")  # user agents of the opens, tracking hash
 
 
@@ -630,3 +795,216 @@ def test_brevo_empty_double_opt_in_means_no_explicit_consent(tmp_path):
     [result] = ingest.ingest_files(con, [path])
     assert result.preset == "brevo_contacts"
     assert con.execute("select consent, opted_out_at from contacts").fetchall() == [("none", None)]
+
+
+# --- SendGrid Email Activity export, SFMC NotSent and Complaints, Mautic do-not-contact, French reports ---------
+
+
+def test_sendgrid_email_activity_export(con):
+    path = fixture("sendgrid_activity")
+    assert recognised(con, path) == "sendgrid_activity"
+
+    result = load(con, path)
+
+    # campaign_id = marketing_campaign_id; occurred_at = processed, the time of each row's event (UTC, with
+    # milliseconds); processed → sent, group_unsubscribe → unsubscribe, spamreport → complaint, drop (no processed
+    # before it) → sent and bounce, deferred → nothing. 16 rows: 15 events + the drop's second one - the deferral.
+    k = "8841203"
+    assert (result.table, result.preset, result.rows_added) == ("events", "sendgrid_activity", 16)
+    assert_same_rows(
+        events(con),
+        [
+            (k, "zoe.martin@example.com", "sent", at("2024-06-28 07:00:00"), None),
+            (k, "zoe.martin@example.com", "delivered", at("2024-06-28 07:00:03"), None),
+            (k, "zoe.martin@example.com", "open", at("2024-06-28 09:18:00"), None),
+            (k, "zoe.martin@example.com", "click", at("2024-06-28 09:18:21"), None),
+            (k, "noel.dubois@example.com", "sent", at("2024-06-28 07:00:01"), None),
+            (k, "noel.dubois@example.com", "delivered", at("2024-06-28 07:00:04"), None),
+            (k, "noel.dubois@example.com", "unsubscribe", at("2024-06-28 16:00:00"), None),
+            (k, "maelle.petit@example.com", "sent", at("2024-06-28 07:00:01"), None),
+            (k, "maelle.petit@example.com", "delivered", at("2024-06-28 07:00:05"), None),
+            (k, "maelle.petit@example.com", "complaint", at("2024-06-28 19:00:00"), None),
+            (k, "agnes.leroy@example.com", "sent", at("2024-06-28 07:00:02"), None),
+            (k, "agnes.leroy@example.com", "bounce", at("2024-06-28 07:00:06"), None),
+            (k, "lea.roux@example.com", "sent", at("2024-06-28 07:00:07"), None),  # drop
+            (k, "lea.roux@example.com", "bounce", at("2024-06-28 07:00:07"), None),  # drop
+            (k, "remi.girard@example.com", "sent", at("2024-06-28 07:00:02"), None),
+            (k, "remi.girard@example.com", "delivered", at("2024-06-28 07:35:00"), None),  # after a deferral
+        ],
+    )
+    assert_ignored(result, "subject", "from", "user_agent", "url", "originating_ip", "reason", "mx")
+    assert_not_stored(con, "Étiquette", "newsletter@boutique.example.com", "iPhone", "10.12.0.4", "550 5.1.1")
+
+
+def test_sendgrid_activity_api_mail_takes_its_category_as_campaign(con, tmp_path):
+    # A transactional message sent through the API has no marketing campaign: its categories name it.
+    path = with_extra_rows(
+        tmp_path,
+        "sendgrid_activity",
+        [
+            {
+                "processed": "2024-06-29 10:00:00.000",
+                "message_id": "m1",
+                "event": "processed",
+                "email": "zoe.martin@example.com",
+                "categories": "order_confirmation",
+                "template_id": "d-1a2b3c",
+            }
+        ],
+    )
+    load(con, path)
+    assert rows(con, "select campaign_id, event_type from events where occurred_at >= '2024-06-29'") == [
+        ("order_confirmation", "sent")
+    ]
+
+
+SFMC_MORE = {
+    # Not Sent → a sent and a bounce at its EventDate (held back before sending: a send not delivered).
+    "sfmc_notsent": [
+        ("4471203", "CRM-000107", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000107", "bounce", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000108", "sent", at("2024-06-24 02:00:12"), None),
+        ("4471203", "CRM-000108", "bounce", at("2024-06-24 02:00:12"), None),
+    ],
+    "sfmc_complaints": [("4471203", "CRM-000105", "complaint", at("2024-06-24 14:47:03"), None)],
+}
+
+
+@pytest.mark.parametrize("folder", list(SFMC_MORE))
+def test_sfmc_not_sent_and_complaints(con, folder):
+    result = load(con, fixture(folder))
+    assert result.preset == "sfmc_tracking"
+    assert_same_rows(events(con), SFMC_MORE[folder])
+    assert_not_stored(con, "@example.com", "Unsubscribed Master")
+
+
+MAUTIC_CONTACTS = {"collection_source": "in_store", "consent": "none", "collected_at": "2024-06-01"}
+
+
+def test_mautic_do_not_contact_with_the_contact_export(con):
+    # The do-not-contact table names people by lead id only; the contact export in the same batch gives each
+    # lead id's address.
+    options = [ingest.Options(constants=MAUTIC_CONTACTS), ingest.Options()]
+    results = ingest.ingest_files(
+        con, [fixture("mautic_contacts"), fixture("mautic_donotcontact")], options=options
+    )
+    assert [(r.preset, r.table, r.rows_added) for r in results] == [
+        ("mautic_contacts", "contacts", 6),
+        ("mautic_donotcontact", "oppositions", 3),
+    ]
+    # reason 1 on email → unsubscribed (Noël 1202, Maëlle 1205 — her "Marked as spam" is a reason 1 too); 3 →
+    # manual (Léa 1206); reason 2 (François's bounce) and Hélène's SMS STOP are not email oppositions.
+    assert rows(con, "select contact_id, opposed_at, reason from oppositions order by 1") == [
+        ("lea.roux@example.com", day("2024-07-02"), "manual"),
+        ("maelle.petit@example.com", day("2024-06-28"), "unsubscribed"),
+        ("noel.dubois@example.com", day("2024-06-24"), "unsubscribed"),
+    ]
+    assert_not_stored(con, "User unsubscribed.", "Marked as spam", "STOP")
+    # On 2024-07-01 Noël and Maëlle have objected, Léa not yet (her entry is dated 2 July); the others are
+    # prospects (consent none, no purchase). On 2024-07-02 Léa has objected too.
+    assert statuses(con, "2024-07-01") == {
+        "zoe.martin@example.com": "prospect",
+        "noel.dubois@example.com": "objected",
+        "helene.lefevre@example.com": "prospect",
+        "francois.garcon@example.com": "prospect",
+        "maelle.petit@example.com": "objected",
+        "lea.roux@example.com": "prospect",
+    }
+    assert statuses(con, "2024-07-02")["lea.roux@example.com"] == "objected"
+
+
+def test_mautic_do_not_contact_alone_resolves_through_the_ids_loaded_before(con):
+    # Refused while no Mautic file has told which address each lead id is — the oppositions would be lost;
+    # loads once the contact export is in, in a later batch.
+    with pytest.raises(InvalidFile) as raised:
+        load(con, fixture("mautic_donotcontact"))
+    message = str(raised.value)
+    assert "mautic id" in message and "row 2" in message and "load the mautic contact export" in message
+    assert rows(con, "select count(*) from oppositions") == [(0,)]
+    load(con, fixture("mautic_contacts"), **MAUTIC_CONTACTS)
+    assert load(con, fixture("mautic_donotcontact")).rows_added == 3
+
+
+def test_a_french_agency_report(con):
+    path = fixture("generic_campaign_report", "rapport_agence_fr.csv")
+    inspection = ingest.inspect(con, path, options=ingest.Options(constants={"basis": "soft_opt_in"}))
+    assert (inspection.preset, inspection.encoding, inspection.delimiter) == (
+        "generic_campaign_report",
+        "cp1252",
+        ";",
+    )
+
+    result = load(con, path, basis="soft_opt_in")
+
+    # Campagne, Date d'envoi (24/06/2024: day first), Segment, Envoyés, Délivrés, Ouvreurs uniques, Cliqueurs
+    # uniques, Désabonnements, Plaintes; "18 420" (a no-break space between thousands) is 18420; the rates
+    # (32,39 %) are not kept.
+    assert (result.rows_added, result.table) == (3, "campaign_stats")
+    soldes, noel = "Soldes d'été — J-3", "Noël en avance"
+    assert by_campaign(con, "sent_at, " + COUNTS, key="campaign_id, collection_source") == {
+        (soldes, "in_store"): (at("2024-06-24 00:00:00"), 18420, 18226, 5903, 322, 96, 9, None),
+        (soldes, "web_checkout"): (at("2024-06-24 00:00:00"), 9610, 9538, 4580, 602, 21, 1, None),
+        (noel, "call_center"): (at("2024-11-29 00:00:00"), 2298, 2264, 540, 12, 61, 5, None),
+    }
+    assert_ignored(result, "Taux d'ouverture", "Taux de clic")
+
+
+# --- every export that can carry an opposition: the person is objected on the report date ----------------------
+
+
+def people(con, tmp_path, ids: list[str]) -> None:
+    """Canonical contacts for the people of an events export: consent none, a purchase, collected in 2024."""
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "contact_id,collection_source,consent,collected_at\n"
+        + "".join(f"{i},web_checkout,none,2024-01-02\n" for i in ids),
+        encoding="utf-8",
+    )
+    orders = tmp_path / "orders.csv"
+    orders.write_text("contact_id,order_date\n" + "".join(f"{i},2024-01-02\n" for i in ids), encoding="utf-8")
+    ingest.ingest_files(con, [path, orders])
+
+
+OPPOSITIONS = [
+    # (fixture, constants, the people who objected by the report date 2024-12-31, by hand from the fixture)
+    ("mailchimp_unsubscribed", {"collection_source": "x"}, {p[0] for p in UNSUBSCRIBED}),
+    ("klaviyo_profiles", {}, {"camille.bernard@example.com", "maelle.petit@example.com"}),  # UNSUBSCRIBED
+    (
+        "brevo_contacts",
+        {},
+        {"camille.bernard@example.com", "maelle.petit@example.com"},
+    ),  # EMAIL_BLACKLISTED Yes
+    ("brevo_events", {}, {"noel.dubois@example.com", "maelle.petit@example.com"}),  # unsubscribe, spam
+    (
+        "sendgrid_events",
+        {},
+        {"noel.dubois@example.com", "maelle.petit@example.com"},
+    ),  # group_unsub, spamreport
+    ("sendgrid_activity", {}, {"noel.dubois@example.com", "maelle.petit@example.com"}),  # same
+    ("mailjet_events", {}, {"noel.dubois@example.com", "maelle.petit@example.com"}),  # unsub, spam
+    ("sfmc_unsubs", {}, {"CRM-000101", "CRM-000102", "CRM-000103", "CRM-000104", "CRM-000105"}),
+    ("sfmc_complaints", {}, {"CRM-000105"}),
+]
+
+
+@pytest.mark.parametrize(("folder", "constants", "objected"), OPPOSITIONS, ids=[o[0] for o in OPPOSITIONS])
+def test_every_opposition_an_export_carries_ends_objected(con, tmp_path, folder, constants, objected):
+    path = fixture(folder)
+    header = next(
+        csv.reader(
+            io.StringIO(path.read_text(encoding="utf-8")), delimiter=";" if "brevo_c" in folder else ","
+        )
+    )
+    if ingest.inspect(con, path, options=ingest.Options(constants=constants)).table == "events":
+        ids_column = "SubscriberKey" if "SubscriberKey" in header else "email"
+        with open(path, newline="", encoding="utf-8") as handle:
+            ids = sorted(
+                {
+                    row[ids_column].lower() if "@" in row[ids_column] else row[ids_column]
+                    for row in csv.DictReader(handle)
+                }
+            )
+        people(con, tmp_path, ids)
+    load(con, path, **constants)
+    found = statuses(con, "2024-12-31")
+    assert {person for person, status in found.items() if status == "objected"} == objected

@@ -93,11 +93,14 @@ create or replace macro oc_parse_bool(x) as case
     when lower(trim(x)) in ('false', 'f', '0', 'no', 'n', 'non', 'faux') then false
 end;
 
--- A whole number of people, also as reports write it: 64517.0, 1 234 (a space between thousands).
+-- A whole number of people, also as reports write it: 64517.0, 1 234 (a space between thousands — French
+-- spreadsheets write a no-break or narrow no-break space).
+create or replace macro oc_count_text(x) as regexp_replace(trim(x), '[ \x{00A0}\x{202F}]', '', 'g');
+
 create or replace macro oc_parse_count(x) as
-    case when try_cast(replace(trim(x), ' ', '') as double) >= 0
-              and try_cast(replace(trim(x), ' ', '') as double) = floor(try_cast(replace(trim(x), ' ', '') as double))
-         then try_cast(try_cast(replace(trim(x), ' ', '') as double) as bigint) end;
+    case when try_cast(oc_count_text(x) as double) >= 0
+              and try_cast(oc_count_text(x) as double) = floor(try_cast(oc_count_text(x) as double))
+         then try_cast(try_cast(oc_count_text(x) as double) as bigint) end;
 
 -- 49.90, and the decimal comma of French exports (49,90).
 create or replace macro oc_parse_amount(x) as coalesce(try_cast(trim(x) as double), try_cast(replace(trim(x), ',', '.') as double));
