@@ -26,10 +26,10 @@ from typing import Any
 
 import duckdb
 
-from analytics import csv_files, facts, mapping, privacy, store
+from analytics import csv_files, facts, mapping, oppositions, privacy, store
 from analytics.csv_files import CsvFile, FileProblem, clip, disk_full, is_disk_full
-from analytics.errors import InvalidFile, Problem, UserError
-from analytics.mapping import DEFAULT, Mapping
+from analytics.errors import AmbiguousPreset, InvalidFile, Problem, UserError
+from analytics.mapping import ALSO, DEFAULT, SKIP, Mapping
 from analytics.tables import AMOUNT, BOOL, COUNT, DATE, ID, LOAD_ORDER, TIMESTAMP, VOCAB, Column
 
 SAMPLE_ROWS = 5
@@ -104,9 +104,6 @@ def _parse(column: Column, x: str, order: str) -> str:
     return PARSERS[column.kind].format(x=x, order=order)
 
 
-SKIP = "__skip__"  # a value map target: rows with this value are not loaded (e.g. 'deferred' events)
-
-
 def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any]) -> str:
     """The staged text of a canonical field: its constant, its conditional column, or its source column
     through its value map."""
@@ -118,6 +115,9 @@ def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any])
         params[f"when_{canonical}"] = list(truthy)
         return f"case when list_contains($when_{canonical}, lower(trim(c{flag}))) then c{value} end"
     x = f"c{mapping.positions[canonical]}"
+    if canonical in mapping.fallbacks:  # the first non-empty of the columns, on each row
+        indexes = (mapping.positions[canonical], *mapping.fallbacks[canonical])
+        x = f"coalesce({', '.join(f'oc_blank(c{i})' for i in indexes)})"
     values = mapping.values.get(canonical)
     if not values:
         return x
@@ -134,6 +134,32 @@ READ_CSV = (
     "read_csv($path, auto_detect = false, header = false, skip = 1, columns = $columns, delim = $delim, "
     "quote = '\"', escape = '\"', compression = $compression, strict_mode = true)"
 )
+
+
+def _selected(mapping: Mapping, canonical: str, params: dict[str, Any]) -> str:
+    """The select item of a staged field: its source expression; a value that stands for several events (a
+    message refused before sending is a send and a bounce: 'sent+bounce') becomes one row per event."""
+    x = _source_expression(mapping, canonical, params)
+    several = sorted({v for v in mapping.values.get(canonical, {}).values() if ALSO in v})
+    if not several:
+        return f"{x} as {canonical}"
+    params[f"several_{canonical}"] = several
+    return (
+        f"unnest(case when ({x}) in (select unnest($several_{canonical})) then string_split({x}, '{ALSO}') "
+        f"else [{x}] end) as {canonical}"
+    )
+
+
+def _extras(m: Mapping) -> list[str]:
+    """Columns staged beside the fields, as written: the columns that record oppositions (checked on every row)
+    and the platforms' own ids of people (kept as aliases)."""
+    extras = [f"c{signal.index} as _signal_{k}" for k, signal in enumerate(m.signals)]
+    extras += [f"c{index} as _alias_{k}" for k, index in enumerate(m.aliases.values())]
+    return extras
+
+
+def _extra_names(m: Mapping) -> list[str]:
+    return [f"_signal_{k}" for k in range(len(m.signals))] + [f"_alias_{k}" for k in range(len(m.aliases))]
 
 
 def _read_params(file: CsvFile) -> dict[str, Any]:
@@ -157,6 +183,15 @@ def _kept(m: Mapping, fields: Sequence[str]) -> str:
     return " and ".join(f"coalesce({c}, '') <> '{SKIP}'" for c in skipped) or "true"
 
 
+def _rows_of_export(m: Mapping, params: dict[str, Any]) -> str:
+    """The rows of the file that are the export's rows for the product (a preset's rows_where), over raw text."""
+    if m.rows_where is None:
+        return "true"
+    index, allowed = m.rows_where
+    params["rows_where"] = list(allowed)
+    return f"list_contains($rows_where, lower(trim(c{index})))"
+
+
 def _day_month(x: str) -> str:
     """True for a value written day/month or month/day (a separator as its 2nd or 3rd character)."""
     return f"(substr(trim({x}), 2, 1) in ('/', '.', '-') or substr(trim({x}), 3, 1) in ('/', '.', '-'))"
@@ -167,7 +202,7 @@ def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str
     row 1). Rows whose value maps to SKIP are left out; a row may become several events (event branches)."""
     params = _read_params(file)
     plain = [c for c in m.fields if not (m.event_branches and c in ("event_type", "occurred_at"))]
-    selected = [f"{_source_expression(m, c, params)} as {c}" for c in plain]
+    selected = [_selected(m, c, params) for c in plain] + _extras(m)
     if m.orders_from is not None:
         selected.append(f"c{m.orders_from} as _order_date")
     if m.event_branches:
@@ -189,7 +224,7 @@ def _stage(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str
         con.execute(
             f"create or replace temp table {stage} as "
             f"with numbered as (select row_number() over () + 1 as _row, * from {READ_CSV}), "
-            f"base as (select * from numbered where {_filled(file)}) "
+            f"base as (select * from numbered where {_filled(file)} and {_rows_of_export(m, params)}) "
             f"select * from ({body}) where {_kept(m, plain)}",
             params,
         )
@@ -392,7 +427,7 @@ def _converted(m: Mapping, order: str) -> list[str]:
 
 def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str) -> None:
     """Convert the staged text once into <stage>_typed (see _converted)."""
-    parts = _converted(m, order)
+    parts = _converted(m, order) + _extra_names(m)
     if m.orders_from is not None:
         parts.append("_order_date as raw__order_date")
         parts.append(f"oc_parse_date(_order_date, '{order}') as _order_date")
@@ -401,7 +436,13 @@ def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str)
 
 def _fast_path_fits(m: Mapping) -> bool:
     """Tables without a key, one event per row: what a large export is (events, orders, campaign stats)."""
-    return m.table.key is None and not m.event_branches and m.orders_from is None
+    return (
+        m.table.key is None
+        and not m.event_branches
+        and m.orders_from is None
+        and not m.aliases
+        and not m.contact_alias
+    )
 
 
 def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stage: str) -> int | None:
@@ -413,9 +454,10 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stag
     typed = f"{stage}_typed"
     try:
         con.execute(
-            f"create or replace temp table {typed} as select {', '.join(_converted(m, m.date_order or 'dmy'))} "
-            f"from (select {', '.join(f'{_source_expression(m, c, params)} as {c}' for c in m.fields)} "
-            f"from {READ_CSV} where {_filled(file)}) where {_kept(m, m.fields)}",
+            f"create or replace temp table {typed} as select "
+            f"{', '.join(_converted(m, m.date_order or 'dmy') + _extra_names(m))} "
+            f"from (select {', '.join([_selected(m, c, params) for c in m.fields] + _extras(m))} "
+            f"from {READ_CSV} where {_filled(file)} and {_rows_of_export(m, params)}) where {_kept(m, m.fields)}",
             params,
         )
     except duckdb.Error as error:
@@ -425,6 +467,8 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stag
         return None  # the detailed way says what is wrong, with the row
     # Separate counts, not one OR of the checks: DuckDB evaluates them much faster so.
     doubts = [cond for column in _present(m) for cond, _, _ in _checks(column)]
+    if (lost := _opposition_check(m)) is not None:
+        doubts.append(lost[2])
     if not m.date_order:
         doubts += [_day_month(f"raw_{c.name}") for c in _present(m) if c.kind in (DATE, TIMESTAMP)]
     counts = con.execute(
@@ -436,42 +480,194 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stag
     return counts[0]
 
 
+def _value_checks(m: Mapping) -> list[tuple[str, str, str, str, str]]:
+    """(label, raw column, condition of a bad row, message, fix) of every value check of the file's fields."""
+    return [
+        ("purchase date" if column.name == "_order_date" else column.name, f"raw_{column.name}", *check)
+        for column in _present(m)
+        for check in _checks(column)
+    ]
+
+
+def _opposition_check(m: Mapping) -> tuple[str, str, str, str, str] | None:
+    """(columns, value shown, condition, message, fix) of the rows where a column says the person objected but
+    the row as mapped is no opposition: such a row is never loaded as mailable, nor set aside — the file is
+    refused. One check for all such columns of the file; the value shown is the first column's that says so."""
+    if not m.signals:
+        return None
+    kept = oppositions.kept_as_opposition(m.table.name)
+    says = [signal.says_opposition(f"_signal_{k}") for k, signal in enumerate(m.signals)]
+    shown = "coalesce(" + ", ".join(f"case when {c} then _signal_{k} end" for k, c in enumerate(says)) + ")"
+    what = {
+        "contacts": "as mapped they would have no opposition date and a consent other than objected",
+        "events": "as mapped their event type is neither unsubscribe nor complaint",
+    }.get(m.table.name, "as mapped they would be lost")
+    first, *others = oppositions.most_telling(m.signals)
+    also = f" (so do {', '.join(repr(o.header) for o in others)})" if others else ""
+    return (
+        first.header,
+        shown,
+        f"(({' or '.join(says)}) and not {kept})",
+        f"says these people objected — unsubscribed, blocklisted or opposed{also} — but {what}",
+        oppositions.fix(first, m.table.name, m.preset),
+    )
+
+
+def _opposition_row(m: Mapping) -> str:
+    """The SQL condition of a converted row that records an opposition (or may: an event type not known)."""
+    fields = set(m.fields)
+    parts = [signal.says_opposition(f"_signal_{k}") for k, signal in enumerate(m.signals)]
+    if m.table.name == "oppositions":
+        return "true"
+    if m.table.name == "contacts":
+        if "opted_out_at" in fields:
+            parts.append("oc_blank(raw_opted_out_at) is not null")
+        if "consent" in fields:
+            parts.append("oc_parse_vocab(raw_consent) = 'objected'")
+    if m.table.name == "events" and "event_type" in fields:
+        known = ", ".join(f"'{v}'" for v in m.table.column("event_type").vocabulary)  # our own words
+        parts.append(f"(event_type in ('unsubscribe', 'complaint') or event_type not in ({known}))")
+    return " or ".join(f"({part})" for part in parts) or "false"
+
+
 def _problems(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str) -> tuple[list[Problem], str]:
-    """Every problem of the converted rows, grouped by column and kind; and the SQL condition of a bad row."""
+    """Every problem of the converted rows, grouped by column and kind; and the SQL condition of a bad row (an
+    invalid value: such rows may be set aside). Rows that drop an opposition are problems that block the file."""
     typed = f"{stage}_typed"
-    checks = [(column, *check) for column in _present(m) for check in _checks(column)]
+    checks = [(label, raw, cond, message, fix, False) for label, raw, cond, message, fix in _value_checks(m)]
+    if (lost := _opposition_check(m)) is not None:
+        checks.append((*lost, True))
     if not checks:
         return [], "false"
     counts = con.execute(
-        "select "
-        + ", ".join(f"count(*) filter (where {cond})" for _, cond, _, _ in checks)
-        + f" from {typed}"
+        "select " + ", ".join(f"count(*) filter (where {check[2]})" for check in checks) + f" from {typed}"
     ).fetchone()
     problems = []
-    for (column, cond, message, fix), count in zip(checks, counts, strict=True):
+    for (label, raw, cond, message, fix, blocking), count in zip(checks, counts, strict=True):
         if not count:
             continue
         sample = con.execute(
-            f"select _row, raw_{column.name} from {typed} where {cond} order by _row limit {SAMPLE_ROWS}"
+            f"select _row, {raw} from {typed} where {cond} order by _row limit {SAMPLE_ROWS}"
         ).fetchall()
-        label = "purchase date" if column.name == "_order_date" else column.name
         values = [None if v is None else clip(v) for _, v in sample]  # one value, never a long text whole
-        problems.append(Problem(label, message, fix, [r for r, _ in sample], values, count))
-    return problems, " or ".join(f"({cond})" for _, cond, _, _ in checks)
+        problems.append(Problem(label, message, fix, [r for r, _ in sample], values, count, blocking))
+    bad = " or ".join(f"({cond})" for _, _, cond, _, _, blocking in checks if not blocking)
+    return problems, bad or "false"
+
+
+def _oppositions_set_aside(
+    con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, bad: str
+) -> Problem | None:
+    """Invalid rows that record an opposition cannot be set aside: the problem that says so, if any."""
+    typed = f"{stage}_typed"
+    condition = f"({bad}) and ({_opposition_row(m)})"
+    count = con.execute(f"select count(*) from {typed} where {condition}").fetchone()[0]
+    if not count:
+        return None
+    rows = [
+        r
+        for (r,) in con.execute(
+            f"select _row from {typed} where {condition} order by _row limit 5"
+        ).fetchall()
+    ]
+    return Problem(
+        None,
+        f"{count} of the invalid rows record an opposition (an unsubscribe, a complaint, an opposition date or an "
+        "event type the product does not know), and an opposition is never set aside",
+        "correct these rows (the problems above say what is wrong with each) and load the file again",
+        rows,
+        [None] * len(rows),
+        count,
+        True,
+    )
+
+
+def _quoted(text: str) -> str:
+    """A SQL string literal of our own text (column names and messages, never a file's values)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _set_aside(con: duckdb.DuckDBPyConnection, p: _Prepared, bad: str, folder: Path) -> tuple[int, Path]:
     """Move the invalid rows out of the converted table into a spreadsheet-safe CSV of the values as
-    written, with their row numbers; returns (count, file)."""
+    written, with their row numbers and what is wrong with each; returns (count, file)."""
     typed = f"{p.stage}_typed"
     target = folder / f"{Path(p.file.display_name).name}.rejected.csv"
     con.execute(f"create or replace temp table {p.stage}_rejects as select * from {typed} where {bad}")
     safe = ", ".join(f'oc_safe_cell(raw_{c.name}) as "{c.name}"' for c in _present(p.mapping))
-    relation = con.sql(f'select _row as "row", {safe} from {p.stage}_rejects order by _row')
+    # our own words (column names and messages), never the file's text
+    reasons = ", ".join(
+        f"case when {cond} then {_quoted(f'{label} {message}')} end"
+        for label, _, cond, message, _ in _value_checks(p.mapping)
+    )
+    relation = con.sql(
+        f'select _row as "row", concat_ws(\'; \', {reasons}) as "problem", {safe} '
+        f"from {p.stage}_rejects order by _row"
+    )
     relation.write_csv(str(target), header=True)
     count = con.execute(f"select count(*) from {p.stage}_rejects").fetchone()[0]
     con.execute(f"delete from {typed} where {bad}")
     return count, target
+
+
+def _merged(table: str, column: str, in_file: bool) -> str:
+    """A keyed row's column after a later file: the file's value where it has the field, but an opposition
+    already stored is never undone (SPEC §5: opposition time is the earliest one)."""
+    if not in_file:
+        return f"old.{column}"
+    if (table, column) == ("contacts", "opted_out_at"):
+        return "least(new.opted_out_at, old.opted_out_at)"
+    if (table, column) == ("contacts", "consent"):
+        return "case when old.consent = 'objected' then 'objected' else new.consent end"
+    return f"new.{column}"
+
+
+def _resolve_aliases(con: duckdb.DuckDBPyConnection, p: _Prepared) -> None:
+    """A file that names people by a platform's own id (Mautic's lead id): their contact ids, from the aliases
+    loaded before or earlier in this batch. An id nobody loaded refuses the batch: its opposition would be lost."""
+    typed, resolved = f"{p.stage}_typed", f"{p.stage}_resolved"
+    platform = p.mapping.contact_alias
+    con.execute(
+        f"create or replace temp table {resolved} as select typed.* replace (aliases.contact_id as contact_id), "
+        f"typed.contact_id as _platform_id from {typed} as typed left join contact_aliases as aliases "
+        "on aliases.platform = $platform and aliases.external_id = typed.contact_id",
+        {"platform": platform},
+    )
+    unknown = con.execute(
+        f"select count(*), list(_row order by _row)[1:{SAMPLE_ROWS}], "
+        f"list(_platform_id order by _row)[1:{SAMPLE_ROWS}] from {resolved} where contact_id is null"
+    ).fetchone()
+    if unknown[0]:
+        raise InvalidFile(
+            p.file.display_name,
+            [
+                Problem(
+                    "contact_id",
+                    f"names people by their {platform} id, and these ids belong to no contact loaded so far or in "
+                    "this batch, so their oppositions could not be kept",
+                    f"load the {platform} contact export (it holds each person's id and email address) in the same "
+                    "batch, or before this file",
+                    unknown[1],
+                    [clip(v) for v in unknown[2]],
+                    unknown[0],
+                    True,
+                )
+            ],
+            p.mapping.table.name,
+            p.mapping.preset,
+        )
+    con.execute(f"drop table {typed}")
+    con.execute(f"alter table {resolved} rename to {typed}")
+
+
+def _record_aliases(con: duckdb.DuckDBPyConnection, p: _Prepared) -> None:
+    """Keep the platforms' own ids of the people of this file (the latest row of an id wins)."""
+    for k, platform in enumerate(p.mapping.aliases):
+        con.execute(
+            "insert or replace into contact_aliases "
+            f"select $platform, trim(_alias_{k}), arg_max(contact_id, _row) from {p.stage}_typed "
+            f"where oc_blank(_alias_{k}) is not null and contact_id is not null group by trim(_alias_{k})",
+            {"platform": platform},
+        )
 
 
 def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]:
@@ -479,6 +675,10 @@ def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]
     m, stage = p.mapping, p.stage
     table = m.table
     typed = f"{stage}_typed"
+    if m.contact_alias:
+        _resolve_aliases(con, p)
+    if m.aliases:
+        _record_aliases(con, p)
     orders_added = 0
     if m.orders_from is not None:
         before = con.execute("select count(*) from orders").fetchone()[0]
@@ -504,11 +704,19 @@ def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]
         con.execute(f"insert into {table.name} {new}", params)
         return con.execute(f"select count(*) from {table.name}").fetchone()[0] - before, 0, orders_added
     key = ", ".join(table.key)
-    # Within a file the last row of an id wins; a field the file lacks keeps the value already stored.
+    # Within a file the last row of an id wins; a field the file lacks keeps the value already stored. An
+    # opposition is never undone: the earliest opted_out_at stays, and consent objected stays objected.
     latest = f"{stage}_latest"
+    sticky = ""
+    if table.name == "contacts":
+        sticky = (
+            " replace (min(opted_out_at) over same_id as opted_out_at, case when bool_or(consent = 'objected') "
+            "over same_id then 'objected' else consent end as consent)"
+        )
     con.execute(
-        f"create or replace temp table {latest} as select {columns} from {typed} "
-        f"qualify row_number() over (partition by {key} order by _row desc) = 1"
+        f"create or replace temp table {latest} as select {columns} from (select *{sticky} from {typed} "
+        f"window same_id as (partition by {key}) "
+        f"qualify row_number() over (partition by {key} order by _row desc) = 1)"
     )
     old = f"{stage}_old"
     con.execute(
@@ -516,7 +724,7 @@ def _write(con: duckdb.DuckDBPyConnection, p: _Prepared) -> tuple[int, int, int]
         f"(select ({key}) from {latest})"
     )
     updated = con.execute(f"select count(*) from {old}").fetchone()[0]
-    merged = ", ".join(f"new.{c}" if c in m.fields else f"old.{c}" for c in table.column_names)
+    merged = ", ".join(_merged(table.name, c, c in m.fields) for c in table.column_names)
     con.execute(f"delete from {table.name} where ({key}) in (select ({key}) from {latest})")
     con.execute(
         f"insert into {table.name} select {merged} from {latest} as new left join {old} as old using ({key})"
@@ -571,15 +779,19 @@ def prepare(
             order, order_problems = _decide_date_order(con, file, m, stage)
         raise InvalidFile(file.display_name, order_problems, m.table.name)
     _convert(con, m, stage, order)
-    problems, _ = _problems(con, m, stage)
+    problems, bad = _problems(con, m, stage)
     if problems and _renumber(con, file, [stage, f"{stage}_typed"]):
-        problems, _ = _problems(con, m, stage)
+        problems, bad = _problems(con, m, stage)
+    if options.on_invalid == "skip" and any(not p.blocking for p in problems):
+        lost = _oppositions_set_aside(con, m, stage, bad)
+        if lost is not None:
+            problems.append(lost)
     return _Prepared(file, m, stage, rows, order, problems)
 
 
 def _drop_stages(con: duckdb.DuckDBPyConnection, stages: Sequence[str]) -> None:
     for stage in stages:
-        for suffix in ("", "_typed", "_latest", "_old", "_rejects"):
+        for suffix in ("", "_typed", "_latest", "_old", "_rejects", "_resolved"):
             con.execute(f"drop table if exists {stage}{suffix}")
 
 
@@ -601,11 +813,16 @@ class Inspection:
     sample: list[dict]  # the first rows, as text, of the fields that would be kept
     message: str | None = None  # the whole error, when the file cannot be loaded as it is
     preset: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)  # canonical field -> where it comes from
+    fields: dict[str, str] = field(default_factory=dict)  # canonical field -> where it comes from, in words
     header: list[str] = field(default_factory=list)
     date_order: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> header column feeding it
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # value translations of the mapping
+    needs: dict[str, str] = field(default_factory=dict)  # fields the user must supply -> why
+    candidates: list[str] = field(default_factory=list)  # presets the header matches equally (a tie)
 
     @property
     def ok(self) -> bool:
@@ -627,26 +844,32 @@ def inspect(
         try:
             file = csv_files.read(Path(path), name, Path(folder))
             item = prepare(con, file, options, stage, detailed=True)
-            cursor = con.execute(f"select * exclude (_row) from {stage} order by _row limit 5")
-            columns = [d[0] for d in cursor.description]
-            sample = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            m = item.mapping
+            cursor = con.execute(
+                f"select columns(lambda c: not starts_with(c, '_')) from {stage} order by _row limit {SAMPLE_ROWS}"
+            )
+            names = [d[0] for d in cursor.description]
+            sample = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
             message = None
-            if item.problems and options.on_invalid == "fail":
-                message = str(InvalidFile(name, item.problems, item.mapping.table.name))
+            if _refused(item, options):
+                message = str(InvalidFile(name, item.problems, m.table.name, m.preset))
             return Inspection(
                 name,
-                item.mapping.table.name,
+                m.table.name,
                 item.rows,
-                list(item.mapping.ignored),
+                list(m.ignored),
                 item.problems,
                 sample,
                 message,
-                item.mapping.preset,
-                mapping.describe(item.mapping, file),
+                m.preset,
+                mapping.describe(m, file),
                 file.header,
                 item.date_order,
                 file.encoding,
                 file.delimiter,
+                columns=mapping.source_columns(m, file),
+                constants=dict(m.constants),
+                values={k: dict(v) for k, v in m.values.items()},
             )
         except InvalidFile as error:
             return Inspection(
@@ -657,9 +880,17 @@ def inspect(
                 error.problems,
                 [],
                 str(error),
+                preset=error.preset,
                 header=file.header if file else [],
                 encoding=file.encoding if file else None,
                 delimiter=file.delimiter if file else None,
+                columns=dict(getattr(error, "found", {})),
+                needs=dict(getattr(error, "needs", {})),
+            )
+        except AmbiguousPreset as error:
+            header = file.header if file else []
+            return Inspection(
+                name, None, 0, [], [], [], str(error), header=header, candidates=error.candidates
             )
         except UserError as error:
             return Inspection(name, None, 0, [], [], [], str(error), header=file.header if file else [])
@@ -725,6 +956,13 @@ def ingest_files(
     return results
 
 
+def _refused(p: _Prepared, options: Options) -> bool:
+    """A file with problems is refused, unless its invalid rows are to be set aside and none blocks it."""
+    return any(problem.blocking for problem in p.problems) or bool(
+        p.problems and options.on_invalid == "fail"
+    )
+
+
 def _usable(con: duckdb.DuckDBPyConnection) -> bool:
     try:
         con.execute("select 1").fetchone()
@@ -761,16 +999,18 @@ def _ingest(
             stages.append(stage)
             file = csv_files.read(member, member_name, work)
             prepared.append((prepare(con, file, opts, stage, presets), opts))
-    refused = [(p, o) for p, o in prepared if p.problems and o.on_invalid == "fail"]
+    refused = [(p, o) for p, o in prepared if _refused(p, o)]
     if refused:
         first, _ = refused[0]
-        raise InvalidFile(first.file.display_name, first.problems, first.mapping.table.name)
+        raise InvalidFile(
+            first.file.display_name, first.problems, first.mapping.table.name, first.mapping.preset
+        )
     prepared.sort(key=lambda item: LOAD_ORDER.index(item[0].mapping.table.name))
     results = []
     con.execute("begin transaction")
     try:
         if replace_all:
-            for table in (*LOAD_ORDER, "load_log"):
+            for table in (*LOAD_ORDER, "contact_aliases", "load_log"):
                 con.execute(f"delete from {table}")
         for item, _ in prepared:
             rejected, rejects = 0, None
@@ -808,7 +1048,7 @@ def _ingest(
                     orders,
                 )
             )
-        detail = "; ".join(r.describe() for r in results)
+        detail = "; ".join(r.describe() for r in results) or "every loaded file's data removed"
         store.record_change(con, "reset" if replace_all else "ingest", detail)
         facts.rebuild(con)
         con.execute("commit")
@@ -816,6 +1056,12 @@ def _ingest(
         _rollback(con)
         raise
     return results
+
+
+def empty_database(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove every loaded file's data, the source registry and the load log, in one transaction; settings,
+    saved mappings and the decision log stay."""
+    ingest_files(con, [], replace_all=True)
 
 
 def distinct_values(

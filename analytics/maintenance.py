@@ -418,6 +418,7 @@ def purge_expired(
             name: con.execute(f"delete from {name} where contact_id in {chosen}").fetchone()[0]
             for name in ("events", "orders", "contacts")
         }
+        con.execute(f"delete from contact_aliases where contact_id in {chosen}")  # their platform ids too
         kept_objected, kept_later = decided.get("kept_objected", 0), decided.get("kept_later", 0)
         message = (
             f"{'Would purge' if dry_run else 'Purged'} {deleted['contacts']:,} expired contact(s) as of {as_of} "

@@ -150,6 +150,17 @@ TABLES: dict[str, Table] = {
             description="the collection-source registry",
         ),
         Table(
+            "oppositions",
+            (
+                _col("contact_id", ID, True),
+                _col("opposed_at", DATE, True),
+                _col("reason", TEXT),
+            ),
+            key=None,
+            description="one row per opposition recorded apart from the contact (a do-not-contact list)",
+            dedup_range="opposed_at",
+        ),
+        Table(
             "campaign_stats",
             (
                 _col("campaign_id", ID, True),
@@ -173,4 +184,4 @@ TABLES: dict[str, Table] = {
 }
 
 # The order in which a batch of files is loaded, so that references resolve the way a person expects.
-LOAD_ORDER = ("sources", "contacts", "orders", "campaigns", "campaign_stats", "events")
+LOAD_ORDER = ("sources", "contacts", "orders", "campaigns", "campaign_stats", "events", "oppositions")

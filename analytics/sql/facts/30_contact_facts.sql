@@ -1,5 +1,6 @@
 -- contact_facts: one row per contact with the dates the rules read (SPEC §5), over all the data; a report as of
--- T ignores what is dated after T (int_contact_facts).
+-- T ignores what is dated after T (int_contact_facts). opted_out_at: the earliest of the contact's own and of
+-- the oppositions listed for it.
 insert into contact_facts
 with
 
@@ -12,7 +13,10 @@ objections as (
     group by contact_id
 ),
 
-activity as (select contact_id, max(activity_date) as last_activity_on from contact_activity group by contact_id)
+activity as (select contact_id, max(activity_date) as last_activity_on from contact_activity group by contact_id),
+
+-- oppositions recorded apart from the contact (a do-not-contact list) count as its opted_out_at
+listed as (select contact_id, min(opposed_at) as opposed_at from oppositions group by contact_id)
 
 select
     contacts.contact_id,
@@ -20,7 +24,7 @@ select
     contacts.consent,
     contacts.collected_at,
     contacts.informed,
-    contacts.opted_out_at,
+    least(contacts.opted_out_at, listed.opposed_at) as opted_out_at,
     coalesce(contacts.loyalty_consent, false),
     orders.first_order_date,
     objections.first_objection_on,
@@ -28,4 +32,5 @@ select
 from contacts
 left join orders using (contact_id)
 left join objections using (contact_id)
-left join activity using (contact_id);
+left join activity using (contact_id)
+left join listed using (contact_id);
