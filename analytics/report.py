@@ -205,7 +205,8 @@ def data_quality(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
     if row["unknown_contact_events"]:
         warnings.append(
             f"{row['unknown_contact_events']} event(s) of {row['unknown_contact_ids']} contact id(s) absent from "
-            "contacts are kept but excluded from every metric: load the contacts they belong to."
+            "the contacts known on the report date (not loaded, or collected later) are kept but excluded from "
+            "every metric: load the contacts they belong to, or check their collection dates."
         )
     if row["inferred_campaigns"]:
         warnings.append(

@@ -7,8 +7,11 @@ marketing send to them in the window has basis soft_opt_in and counts in the coh
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from analytics import report
 from tests.builders import DataBuilder, build_report, cohort
 
 T = "2025-03-28"
@@ -324,6 +327,31 @@ def test_events_of_unknown_contacts_do_not_change_what_makes_a_send(data):
     )
     m = web(build_report(con, T))
     assert (m["delivered"], m["openers"]) == (1, 1)
+
+
+def test_the_unknown_contacts_warning_counts_every_event_of_a_contact_not_known_on_the_report_date(data):
+    # README: "the data-quality warning counts them (those dated by T)" — ids absent from contacts, and contacts
+    # collected after T (ignored on T, SPEC §7). By hand, on T = 2025-03-28:
+    #   ghost (absent): 2 events on 03-10 (sent, delivered) + 1 open on 03-29 (after T, not counted) → 2;
+    #   late (collected 2025-04-05, after T): sent + delivered on 03-10 → 2;
+    #   c1 (collected 2024-01-01): known, not counted.
+    # → 4 events of 2 contact ids. On 2025-04-10 late is known: only ghost's 3 events (all dated by then), 1 id.
+    client(data, "c1")
+    data.contact("late", collected_at="2025-04-05")
+    con = (
+        data.campaign("k1", IN_WINDOW)
+        .send("k1", "c1", IN_WINDOW)
+        .send("k1", "late", IN_WINDOW)
+        .send("k1", "ghost", IN_WINDOW)
+        .event("k1", "ghost", "open", "2025-03-29T08:00:00")
+        .load()
+    )
+    [warning] = [w for w in report.data_quality(con, dt.date(2025, 3, 28)) if "contact id" in w]
+    assert warning.startswith(
+        "4 event(s) of 2 contact id(s) absent from the contacts known on the report date"
+    )
+    [warning] = [w for w in report.data_quality(con, dt.date(2025, 4, 10)) if "contact id" in w]
+    assert warning.startswith("3 event(s) of 1 contact id(s)")
 
 
 def test_a_campaign_only_seen_in_events_is_a_promo_sent_on_its_earliest_event(data):
