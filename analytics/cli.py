@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from analytics import (
+    demo_database,
     digest,
     ingest,
     maintenance,
@@ -179,6 +180,12 @@ def _parser() -> argparse.ArgumentParser:
     ui = commands.add_parser("dashboard", help="start the dashboard (Streamlit)")
     ui.add_argument("--db", type=Path, default=None)
     ui.add_argument("--port", type=int, default=8501)
+    ui.add_argument(
+        "--demo",
+        action="store_true",
+        help="show the demo brand, labelled, whatever the database holds (the demo has a database of its own; "
+        "without --demo it shows while your database is empty)",
+    )
     return parser
 
 
@@ -262,6 +269,8 @@ def _report(args: argparse.Namespace) -> int:
             )
         for warning in report.data_quality(con, as_of):
             print(f"warning: {warning}", file=sys.stderr)
+        if (demo := demo_database.notice(con)) is not None:
+            print(f"warning: demo data. {demo}", file=sys.stderr)
     finally:
         con.close()
     _write(text, args.out)
@@ -276,7 +285,7 @@ def _digest(args: argparse.Namespace) -> int:
         if args.as_of is None and latest is None:
             raise _no_sends()
         week_end = args.as_of or review.last_complete_week_end(latest, dt.date.today())
-        text = digest.digest(review.build_review(con, week_end, settings))
+        text = digest.digest(review.build_review(con, week_end, settings), demo_database.notice(con))
     finally:
         con.close()
     _write(text, args.out)
@@ -341,13 +350,15 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
+    import os
+
     app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
-    env = None
+    env = dict(os.environ)
     if args.db:
-        import os
-
-        env = {**os.environ, store.ENV_DB_PATH: str(args.db.resolve())}
+        env[store.ENV_DB_PATH] = str(args.db.resolve())
+    if args.demo:
+        env["OPTOUT_COHORTS_DEMO"] = "1"
     return subprocess.call(command, env=env)
 
 

@@ -11,10 +11,12 @@ def _points(value: float | None) -> str:
     return "no data the week before" if value is None else f"{value:+.1f} pts vs last week"
 
 
-def digest(review: Review) -> str:
-    """Plain text, no markup: lines short enough for a chat message, one item per line."""
+def digest(review: Review, demo: str | None = None) -> str:
+    """Plain text, no markup: lines short enough for a chat message, one item per line. demo: the notice of
+    figures made from the demo brand's data (analytics/demo_database.py), put first."""
     week = review.week
-    lines = [
+    lines = [f"DEMO DATA. {demo}", ""] if demo else []
+    lines += [
         f"optout-cohorts weekly review, week {week.end:%G-W%V} ({week.start:%d %b} – {week.end:%d %b %Y})",
         "",
         review.summary,

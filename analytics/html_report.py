@@ -20,7 +20,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from analytics import decisions, report
+from analytics import decisions, demo_database, report
 from analytics.decisions import Decision
 from analytics.palette import (
     ACTION_COLOURS,
@@ -56,6 +56,7 @@ class ReportContent:
     decisions: tuple[Decision, ...]  # log entries answering a week of the window, oldest first
     in_force: frozenset[int]  # ids of the entries no later entry corrects
     data_quality: tuple[str, ...]
+    demo: str | None = None  # what of the demo brand's data the figures hold (None: none)
 
 
 def _plain(value: Any) -> Any:
@@ -84,6 +85,7 @@ def gather(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Settings) -
         decisions=tuple(log),
         in_force=frozenset(d.decision_id for d in decisions.current(log)),
         data_quality=tuple(report.data_quality(con, as_of)),
+        demo=demo_database.notice(con),
     )
 
 
@@ -480,6 +482,7 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
             "iso": iso_week(review.week.end),
         },
         "generated": format_timestamp(generated_at),
+        "demo": content.demo,
         "summary": review.summary,
         "rate_labels": [RATE_LABELS[rate] for rate in REVIEW_RATES],
         "changes": _changes(content),

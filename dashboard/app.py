@@ -11,7 +11,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics.errors import UserError
-from dashboard import auth, sidebar
+from dashboard import auth, data, sidebar
 from dashboard.text import md
 
 st.set_page_config(page_title="optout-cohorts", page_icon=":material/mail:", layout="wide")
@@ -57,6 +57,9 @@ page = st.navigation(
     }
 )
 try:
+    # Demo data never passes for a brand's: every page says so while it shows (analytics/demo_database.py).
+    if (demo := data.demo_notice()) is not None:
+        st.markdown(f":orange-badge[:material/science: Demo data] {md(demo)}")
     sidebar.render()
     page.run()
 except UserError as error:  # the one boundary where errors meant for the user are shown

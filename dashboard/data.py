@@ -1,16 +1,21 @@
 """The only place the dashboard opens the database and caches results.
 
-One `SharedDatabase` per server process (st.cache_resource): it opens the file when a session needs it, gives
-each call its own cursor, serialises this process's writes, and lets the file go when idle, so the CLI or a
+One `SharedDatabase` per server process and file (st.cache_resource): it opens the file when a session needs it,
+gives each call its own cursor, serialises this process's writes, and lets the file go when idle, so the CLI or a
 scheduler can load data while the dashboard is open. Cached results are keyed by the database file, its data
 version (the change log's last id: every load, registry edit, settings save or reset bumps it) and every
 argument, so new data or changed settings never serve stale figures, and one session's unsaved choices (its
 widgets) never reach another's view.
+
+Two files: the brand's database (`user_database_path`), which starts empty and receives every upload, backup and
+restore; and, while it is empty (or with `OPTOUT_COHORTS_DEMO=1`), the demo brand's database beside it, which the
+pages read instead — labelled as the demo on every page (analytics/demo_database.py). They never mix.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import tempfile
@@ -25,7 +30,9 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from analytics import (
+    csv_files,
     decisions,
+    demo_database,
     export,
     html_report,
     ingest,
@@ -43,20 +50,12 @@ from analytics.settings import Settings
 
 T = TypeVar("T")
 
-DEMO_DIR = store.DEMO_DIR
+ENV_DEMO = "OPTOUT_COHORTS_DEMO"  # "1": show the demo brand whatever the database holds (a presentation)
 
 
 def _on_open(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse a pseudonymised database without its key; open a brand-new database on the demo brand."""
+    """Refuse a pseudonymised database without its key (a new database stays empty)."""
     privacy.check_key(con, privacy.current_key())
-    untouched = (
-        con.execute("select (select count(*) from load_log) + (select count(*) from change_log)").fetchone()[
-            0
-        ]
-        == 0
-    )
-    if untouched and demo_paths():
-        ingest.ingest_files(con, demo_paths())
 
 
 def _key_from_secrets() -> None:
@@ -70,22 +69,51 @@ def _key_from_secrets() -> None:
         os.environ[privacy.ENV_KEY] = str(key)
 
 
-def demo_paths() -> list[Path]:
-    return sorted(DEMO_DIR.glob("*.csv.gz"))
-
-
 @st.cache_resource(show_spinner="Opening the database…")
 def _database(path: str) -> SharedDatabase:
+    if path == demo_database_path():
+        return SharedDatabase(path, on_open=demo_database.ensure)
     _key_from_secrets()
     return SharedDatabase(path, on_open=_on_open)
 
 
-def database_path() -> str:
+def user_database_path() -> str:
+    """The brand's database: where uploads, backups and restores go."""
     return str(Path(store.default_db_path()).resolve())
+
+
+def demo_database_path() -> str:
+    return str(demo_database.path_beside(Path(user_database_path())))
+
+
+def showing_demo() -> bool:
+    """The pages show the demo brand: the brand's database is empty (or the demo was asked for)."""
+    if os.environ.get(ENV_DEMO, "").strip().lower() in ("1", "true", "yes"):
+        return True
+    return _read(user_database_path(), demo_database.is_empty)
+
+
+def database_path() -> str:
+    """The database the pages read: the brand's, or the demo's while the brand's is empty."""
+    return demo_database_path() if showing_demo() else user_database_path()
 
 
 def _db() -> SharedDatabase:
     return _database(database_path())
+
+
+def _user_db() -> SharedDatabase:
+    return _database(user_database_path())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _demo_notice(path: str, version: int) -> str | None:
+    return _read(path, demo_database.notice)
+
+
+def demo_notice() -> str | None:
+    """The sentence that labels the demo brand's figures, when the pages show some (else None)."""
+    return _demo_notice(database_path(), version())
 
 
 def _read(path: str, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -257,11 +285,13 @@ def registry_rows() -> pd.DataFrame:
 
 
 def load_history() -> pd.DataFrame:
-    return _read_now(
+    """The brand's database's load log (empty while the pages show the demo)."""
+    return _read(
+        user_database_path(),
         lambda con: con.execute(
             "select loaded_at, file_name, table_name, preset, rows_in_file, rows_added, rows_updated, "
             "rows_rejected, sha256 from load_log order by load_id desc"
-        ).df()
+        ).df(),
     )
 
 
@@ -286,8 +316,14 @@ def record_decision(**entry: Any) -> decisions.Decision:
     return _write(decisions.record, **entry)
 
 
-def reset_to_demo() -> list[ingest.LoadResult]:
-    return _write(ingest.ingest_files, demo_paths(), replace_all=True)
+def _write_user(write, /, *args, **kwargs):
+    with _user_db().writing() as con:
+        return write(con, *args, **kwargs)
+
+
+def empty_database() -> None:
+    """Remove every loaded file's data from the brand's database (the pages then show the demo)."""
+    _write_user(ingest.empty_database)
 
 
 def upload_folder() -> Path:
@@ -301,27 +337,63 @@ def upload_folder() -> Path:
 
 def store_upload(uploaded) -> Path:
     """Copy an uploaded file to disk at once (Streamlit holds uploads in memory) and return its path."""
-    target = upload_folder() / Path(uploaded.name).name
+    # a folder per upload: two files of the same name (every Klaviyo export is export.csv) never overwrite each other
+    folder = upload_folder() / hashlib.sha256(str(uploaded.file_id).encode()).hexdigest()[:16]
+    folder.mkdir(exist_ok=True)
+    target = folder / Path(uploaded.name).name
     uploaded.seek(0)
     with open(target, "wb") as sink:
         shutil.copyfileobj(uploaded, sink, length=1 << 20)
     return target
 
 
-def inspect(path: Path, options: ingest.Options | None = None) -> ingest.Inspection:
-    return _read_now(ingest.inspect, path, path.name, options)
+def expand_uploads(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Each uploaded file as (path, name); the CSV files of a .zip (Mailchimp's audience export) extracted into
+    this session's upload folder, named 'archive.zip/member.csv'."""
+    found = []
+    for path in paths:
+        folder = path.parent / "extracted"  # the upload's own folder (see store_upload)
+        folder.mkdir(exist_ok=True)
+        found += csv_files.expand([path], [path.name], folder)
+    return found
 
 
-def load(paths: list[Path], options: list[ingest.Options] | None = None) -> list[ingest.LoadResult]:
-    return _write(ingest.ingest_files, paths, options=options, rejects_dir=upload_folder())
+@st.cache_data(show_spinner="Reading the file…", max_entries=64)
+def _inspect(
+    database: str, version: int, path: str, size: int, modified: int, name: str, choices: str, _options
+) -> ingest.Inspection:
+    return _read(database, ingest.inspect, Path(path), name, _options)
+
+
+def inspect(path: Path, name: str, options: ingest.Options | None = None) -> ingest.Inspection:
+    """What a file would load as into the brand's database (its saved mappings included); cached per file
+    content, choices and data version, so reruns of the page do not read a large file again."""
+    options = options or ingest.Options()
+    database = user_database_path()
+    version = _read(database, store.data_version)
+    stat = path.stat()
+    return _inspect(
+        database, version, str(path), stat.st_size, stat.st_mtime_ns, name, repr(options), options
+    )
+
+
+def load(files: list[tuple[Path, str]], options: list[ingest.Options]) -> list[ingest.LoadResult]:
+    """Load the files into the brand's database, all or none."""
+    return _write_user(
+        ingest.ingest_files,
+        [path for path, _ in files],
+        display_names=[name for _, name in files],
+        options=options,
+        rejects_dir=upload_folder(),
+    )
 
 
 def distinct_values(path: Path, header_name: str) -> list[tuple[str, int]]:
-    return _read_now(ingest.distinct_values, path, header_name)
+    return _read(user_database_path(), ingest.distinct_values, path, header_name)
 
 
 def save_preset(preset: mapping.Preset) -> None:
-    _write(mapping.save_preset, preset)
+    _write_user(mapping.save_preset, preset)
 
 
 def discard_uploads() -> None:
@@ -333,20 +405,20 @@ def discard_uploads() -> None:
 
 
 def backup_now() -> dict[str, Any]:
-    """A backup of the whole database in backups/ beside it, named by the time (a folder the dashboard's
+    """A backup of the brand's whole database in backups/ beside it, named by the time (a folder the dashboard's
     connection may write)."""
-    database = Path(database_path())
+    database = Path(user_database_path())
     folder = database.parent / "backups"
     folder.mkdir(exist_ok=True)
     target = folder / f"{database.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb"
-    return _write(maintenance.backup, target)
+    return _write_user(maintenance.backup, target)
 
 
 def restore_backup(path: Path) -> dict[str, Any]:
-    """Replace the database with a backup file (DatabaseBusy while another program holds the database)."""
+    """Replace the brand's database with a backup file (DatabaseBusy while another program holds it)."""
     try:
-        with _db().closed():
-            return maintenance.restore(path, Path(database_path()))
+        with _user_db().closed():
+            return maintenance.restore(path, Path(user_database_path()))
     finally:
         st.cache_data.clear()  # the restored file may reuse data versions (change ids) for other data
 
@@ -354,7 +426,8 @@ def restore_backup(path: Path) -> dict[str, Any]:
 def purge_expired(as_of: dt.date, retention_years: int) -> dict[str, Any]:
     """Delete the contacts expired on as_of (with their orders and events), then rewrite the file so that
     their bytes leave it."""
+    path = database_path()  # decided before the file is closed: deciding opens the brand's database
     result = _write(maintenance.purge_expired, as_of, retention_years)
-    with _db().closed():
-        result["compaction"] = maintenance.compact(Path(database_path()))
+    with _database(path).closed():
+        result["compaction"] = maintenance.compact(Path(path))
     return result

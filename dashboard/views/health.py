@@ -50,6 +50,26 @@ columns[4].metric(
     help="Contacts past the retention limit: delete or anonymise them (see Eligibility & retention).",
 )
 
+COLUMNS = (
+    "Source",
+    "Action",
+    "Soft opt-in",
+    "Opt-in",
+    "Not informed",
+    "Prospects",
+    "Objected",
+    "Expired",
+    "Delivered",
+    "Open rate",
+    "Click rate",
+    "Unsubscribe rate",
+    "Complaint rate",
+    "Dissatisfaction",
+    "Open vs brand",
+    "Click vs brand",
+    "Why",
+    "Warnings",
+)
 rows = []
 for row in state.rows:
     source = row["collection_source"]
@@ -92,7 +112,9 @@ rows.append(
         "Dissatisfaction": baseline["dissatisfaction_rate"],
     }
 )
-table = pd.DataFrame(rows)
+# The columns named, so that a database with no source yet (no contacts, no campaign report) shows the baseline row
+# alone instead of failing on the columns it lacks.
+table = pd.DataFrame(rows, columns=COLUMNS)
 count_columns = ["Soft opt-in", "Opt-in", "Not informed", "Prospects", "Objected", "Expired", "Delivered"]
 table[count_columns] = table[count_columns].astype("Int64")  # whole numbers; the baseline row has no counts
 
