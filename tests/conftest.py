@@ -1,6 +1,9 @@
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from analytics import store
+from tests.apptest import APP, PAGES
 from tests.builders import DataBuilder
 
 
@@ -28,3 +31,20 @@ def con(tmp_path):
     connection = store.connect(tmp_path / "test.duckdb")
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def open_app(monkeypatch):
+    """open_app(db_path, page) -> AppTest run on that page; caches are cleared after each test."""
+
+    def start(path, page: str = "health") -> AppTest:
+        monkeypatch.setenv(store.ENV_DB_PATH, str(path))
+        app = AppTest.from_file(APP, default_timeout=120)
+        app.run()
+        if page != "health":
+            app.switch_page(PAGES[page]).run()
+        return app
+
+    yield start
+    st.cache_data.clear()
+    st.cache_resource.clear()

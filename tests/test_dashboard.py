@@ -10,24 +10,12 @@ import datetime as dt
 import shutil
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import demo, ingest, store
 from analytics.settings import DEFAULTS
+from tests.apptest import APP, PAGES, table
 from tests.builders import build_report
-
-APP = str(store.PROJECT_ROOT / "dashboard" / "app.py")
-PAGES = {
-    "health": "views/health.py",
-    "review": "views/review.py",
-    "trends": "views/trends.py",
-    "eligibility": "views/eligibility.py",
-    "compliance": "views/compliance.py",
-    "data": "views/data_files.py",
-    "settings": "views/settings_view.py",
-    "guide": "views/guide.py",
-}
 
 
 @pytest.fixture(scope="module")
@@ -41,31 +29,10 @@ def demo_file(tmp_path_factory):
 
 
 @pytest.fixture
-def open_app(monkeypatch, tmp_path):
-    """open_app(db_path, page) -> AppTest run on that page; caches are cleared after each test."""
-
-    def start(path, page: str = "health") -> AppTest:
-        monkeypatch.setenv(store.ENV_DB_PATH, str(path))
-        app = AppTest.from_file(APP, default_timeout=120)
-        app.run()
-        if page != "health":
-            app.switch_page(PAGES[page]).run()
-        return app
-
-    yield start
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
 def own_demo(demo_file, tmp_path):
     path = tmp_path / "own.duckdb"
     shutil.copy(demo_file, path)
     return path
-
-
-def table(app, index=0):
-    return app.dataframe[index].value
 
 
 def actions(app) -> dict[str, str]:
@@ -207,19 +174,26 @@ def test_compliance_shows_violations_and_flags_missing_evidence(demo_file, open_
     assert "call\\_center" in warnings and "oral channel without evidence" in warnings
 
 
-def test_data_page_lists_the_load_history_and_resets_to_the_demo(own_demo, open_app):
+def test_data_page_lists_the_load_history_and_empties_the_database(own_demo, open_app):
     app = open_app(own_demo, "data")
     history = table(app)
     assert sorted(history["Table"]) == sorted(
         ["sources", "contacts", "orders", "campaigns", "campaign_stats", "events"]
     )
-    assert app.button(key="reset_demo").disabled  # needs the confirmation first
-    app.checkbox(key="confirm_reset").check().run()
-    app.button(key="reset_demo").click().run()
-    assert "Reset done: 6 demo file(s) loaded." in app.success[0].value
+    assert app.button(key="empty_database").disabled  # needs the confirmation first
+    app.checkbox(key="confirm_empty").check().run()
+    app.button(key="empty_database").click().run()
+    assert "The database is empty." in app.success[0].value
     con = store.connect(own_demo)
-    assert con.execute("select count(*) from load_log").fetchone()[0] == 6
+    assert [
+        con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("load_log", "contacts", "events")
+    ] == [
+        0,
+        0,
+        0,
+    ]
     assert con.execute("select kind from change_log order by change_id desc limit 1").fetchone()[0] == "reset"
+    con.close()
 
 
 def test_a_database_without_sends_shows_help_not_a_traceback(tmp_path, open_app):

@@ -1,92 +1,218 @@
-"""Data: upload exports, see what each will load as (or what is wrong), map what is not recognised, load."""
+"""Data: upload exports, see what each will load as (or what is wrong), give what the page asks, load.
+
+Each file gets one form: the export to read it as when several match equally, the values the export lacks
+(a collection source, a legal basis), how its dates are written, whether to set invalid rows aside, and — only
+when asked — a mapping of its columns made by hand. Nothing reruns until the form is applied; nothing is written
+until Load, and then every file lands or none does.
+"""
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from analytics.ingest import Options
+from analytics.errors import InvalidFile
+from analytics.ingest import Inspection, Options
 from analytics.mapping import user_preset
 from analytics.tables import TABLES, VOCAB
 from dashboard import data
 from dashboard.text import md
 
 NONE = "—"
+AS_IT_IS = "(as it is)"
+DATE_ORDERS = {"as the file shows": None, "day first (dmy)": "dmy", "month first (mdy)": "mdy"}
+# What the page asks for a field an export lacks, in the user's words.
+ASKED = {
+    "collection_source": (
+        "Collection source of every contact in this file",
+        "Where these addresses were collected, as your source registry names it, e.g. newsletter_form, "
+        "web_checkout, in_store.",
+    ),
+    "basis": (
+        "Legal basis of the recipients of this report",
+        "Under which basis its recipients were mailed: soft_opt_in for the non-opt-in clients of a source, "
+        "opt_in for subscribers who ticked the box.",
+    ),
+    "consent": ("Consent of every contact in this file", "opt_in, none (no explicit answer) or objected."),
+    "collected_at": (
+        "Collection date of every contact in this file",
+        "A date such as 2026-03-15, when the file has none of its own.",
+    ),
+}
 
 st.title("Data")
 st.caption(
     "Upload CSV exports: the canonical files (see the Guide) or your platform's own exports (Mailchimp, "
     "Klaviyo, Brevo, SendGrid, Mailjet, Salesforce Marketing Cloud, Mautic…), also as .csv.gz or .zip. Each "
     "file's table or export is recognised from its columns; columns the product does not need (names, "
-    "phones, addresses, IPs) are never stored. Nothing is written until you press Load, and then every file "
-    "lands or none does: the data already loaded stays intact."
+    "phones, addresses, IPs) are never stored, and a column that records an opposition is never dropped. "
+    "Nothing is written until you press Load, and then every file lands or none does: the data already "
+    "loaded stays intact."
 )
+if data.showing_demo():
+    st.info(
+        f"Your database ({md(data.user_database_path())}) is empty, so the other pages show the demo brand, "
+        "labelled as such. The files you load here go into your database — never into the demo — and from then "
+        "on every page shows your data only.",
+        icon=":material/info:",
+    )
 
 
-def mapping_widgets(index: int, path, inspection) -> Options:
-    """The choices for one file, as Options: the recognised mapping, or the one the user builds here."""
-    adjust = st.checkbox("Adjust how this file is read", value=not inspection.ok, key=f"adjust_{index}")
-    date_order = st.selectbox(
-        "Dates such as 03/04/2026 are",
-        ["as the file shows", "day first (dmy)", "month first (mdy)"],
-        key=f"date_order_{index}",
-    )
-    order = {"day first (dmy)": "dmy", "month first (mdy)": "mdy"}.get(date_order)
-    skip = st.checkbox(
-        "Load the valid rows and set the invalid ones aside (they can be downloaded)", key=f"skip_{index}"
-    )
-    options = Options(date_order=order, on_invalid="skip" if skip else "fail")
-    if not adjust or not inspection.header:
-        return options
-    tables = list(TABLES)
-    table_name = st.selectbox(
-        "Table",
-        tables,
-        index=tables.index(inspection.table or "contacts"),
-        key=f"map_table_{index}",
-        help="Which canonical table the rows are.",
-    )
-    table = TABLES[table_name]
-    detected = {f: w.split("'")[1] for f, w in inspection.fields.items() if w.startswith("column")}
+def file_key(path, name: str) -> str:
+    """A widget key prefix that stays with the file when other files are added or removed."""
+    return "f" + hashlib.sha256(f"{path}:{name}:{path.stat().st_size}".encode()).hexdigest()[:12]
+
+
+def state(key: str, default=None):
+    """A widget's value from its last applied form (its default before)."""
+    return st.session_state.get(key, default)
+
+
+def adjusted_mapping(key: str, path, inspection: Inspection, order: str | None):
+    """The mapping made by hand in the form (the values applied last), or None when not asked for."""
+    if not state(f"{key}_adjust"):
+        return None
+    table = TABLES[state(f"{key}_table", inspection.table or "contacts")]
     columns, constants, values = {}, {}, {}
-    st.caption("For each field: the column that holds it, or one value for the whole file.")
     for column in table.columns:
-        left, right = st.columns(2)
-        choices = [NONE, *inspection.header]
-        default = detected.get(column.name)
-        picked = left.selectbox(
-            f"{column.name}{' (required)' if column.required else ''}",
-            choices,
-            index=choices.index(default) if default in choices else 0,
-            key=f"map_{index}_{column.name}",
-            help=f"Expected: {column.expected}.",
-        )
-        constant = right.text_input(f"or one value for {column.name}", key=f"const_{index}_{column.name}")
-        if constant.strip():
-            constants[column.name] = constant.strip()
-        elif picked != NONE:
+        constant = (state(f"{key}_const_{column.name}") or "").strip()
+        picked = state(f"{key}_map_{column.name}", inspection.columns.get(column.name, NONE))
+        if constant:
+            constants[column.name] = constant
+        elif picked and picked != NONE:
             columns[column.name] = picked
             if column.kind == VOCAB:
                 translated = {}
-                with st.expander(f"Translate the values of {md(picked)} into {column.name}"):
-                    for k, (value, count) in enumerate(data.distinct_values(path, picked)):
-                        target = st.selectbox(
-                            f"{md(value)} ({count:,} rows)",
-                            ["(as it is)", *column.vocabulary],
-                            key=f"val_{index}_{column.name}_{k}",
-                        )
-                        if target != "(as it is)":
-                            translated[value] = target
+                for k, (value, _) in enumerate(data.distinct_values(path, picked)):
+                    target = state(f"{key}_val_{column.name}_{k}", AS_IT_IS)
+                    if target != AS_IT_IS:
+                        translated[value] = target
                 if translated:
                     values[column.name] = translated
-    name = st.text_input(
-        "Save this mapping as (offered next time the same columns come in)", key=f"preset_name_{index}"
+    name = (state(f"{key}_save_as") or "").strip() or f"mapping for {path.name}"
+    return user_preset(name, inspection.header, table.name, columns, constants, values, order)
+
+
+def chosen_options(key: str, path, base: Inspection) -> Options:
+    """The choices applied in this file's form, as ingest Options."""
+    constants = {}
+    for field in ASKED:
+        value = state(f"{key}_need_{field}")
+        if isinstance(value, str) and value.strip() and value != NONE:
+            constants[field] = value.strip()
+    order = DATE_ORDERS.get(state(f"{key}_date_order", "as the file shows"))
+    return Options(
+        preset=state(f"{key}_preset"),
+        constants=constants,
+        date_order=order,
+        on_invalid="skip" if state(f"{key}_skip") else "fail",
+        custom=adjusted_mapping(key, path, base, order),
     )
-    custom = user_preset(
-        name or f"mapping for {path.name}", inspection.header, table_name, columns, constants, values, order
+
+
+def mapping_fields(key: str, path, inspection: Inspection) -> None:
+    """Columns onto fields, constants, value translations: the mapping made by hand (inside the form)."""
+    tables = list(TABLES)
+    default_table = inspection.table if inspection.table in TABLES else "contacts"
+    table_name = st.selectbox(
+        "Table",
+        tables,
+        index=tables.index(default_table),
+        key=f"{key}_table",
+        help="Which table the rows are.",
     )
-    if st.button("Save the mapping", key=f"save_preset_{index}", disabled=not name.strip()):
+    table = TABLES[table_name]
+    st.caption("For each field: the column that holds it, or one value for the whole file.")
+    choices = [NONE, *inspection.header]
+    for column in table.columns:
+        left, right = st.columns(2)
+        detected = inspection.columns.get(column.name)
+        picked = left.selectbox(
+            f"{column.name}{' (required)' if column.required else ''}",
+            choices,
+            index=choices.index(detected) if detected in choices else 0,
+            key=f"{key}_map_{column.name}",
+            help=f"Expected: {column.expected}.",
+        )
+        right.text_input(
+            f"or one value for {column.name}",
+            value=inspection.constants.get(column.name, ""),
+            key=f"{key}_const_{column.name}",
+        )
+        if column.kind == VOCAB and picked != NONE:
+            known = inspection.values.get(column.name, {})
+            with st.expander(f"Translate the values of {md(picked)} into {column.name}"):
+                for k, (value, count) in enumerate(data.distinct_values(path, picked)):
+                    options = [AS_IT_IS, *column.vocabulary]
+                    current = known.get(value.strip().lower())
+                    st.selectbox(
+                        f"{md(value)} ({count:,} rows)",
+                        options,
+                        index=options.index(current) if current in options else 0,
+                        key=f"{key}_val_{column.name}_{k}",
+                    )
+    st.text_input("Save this mapping as (offered next time the same columns come in)", key=f"{key}_save_as")
+
+
+def file_form(key: str, path, name: str, base: Inspection, inspection: Inspection) -> None:
+    """The one form of a file: what the page must ask, then the options; applied at once."""
+    with st.form(key=f"{key}_form", border=False):
+        if base.candidates:
+            st.radio(
+                "This file's columns match several exports equally. Which one is it?",
+                base.candidates,
+                index=None,
+                key=f"{key}_preset",
+                help="The platform tells these files apart by their name only; the product never guesses.",
+            )
+        asked = dict(base.needs) | dict(inspection.needs)
+        for field in [f for f in ASKED if f in asked or state(f"{key}_need_{f}") not in (None, "", NONE)]:
+            label, why = ASKED[field]
+            help_text = why + (f" This export has none: {asked[field]}." if asked.get(field) else "")
+            column = next((c for t in TABLES.values() for c in t.columns if c.name == field), None)
+            if column is not None and column.kind == VOCAB:
+                st.selectbox(label, [NONE, *column.vocabulary], key=f"{key}_need_{field}", help=help_text)
+            else:
+                st.text_input(label, key=f"{key}_need_{field}", help=help_text)
+        left, right = st.columns(2)
+        left.selectbox("Dates such as 03/04/2026 are", list(DATE_ORDERS), key=f"{key}_date_order")
+        right.checkbox(
+            "Load the valid rows and set the invalid ones aside (they can be downloaded)", key=f"{key}_skip"
+        )
+        unmatched = not inspection.ok and not base.candidates and not base.needs and not inspection.preset
+        adjust = st.checkbox(
+            "Map the columns myself",
+            value=unmatched and bool(inspection.header),
+            key=f"{key}_adjust",
+            disabled=not inspection.header,
+        )
+        if adjust:
+            mapping_fields(key, path, inspection)
+        applied = st.form_submit_button("Apply", type="primary" if not inspection.ok else "secondary")
+    if applied and state(f"{key}_adjust") and (state(f"{key}_save_as") or "").strip():
+        custom = adjusted_mapping(key, path, inspection, DATE_ORDERS.get(state(f"{key}_date_order")))
         data.save_preset(custom)
-        st.success(f"Mapping {md(name)} saved.")
-    return Options(date_order=order, on_invalid=options.on_invalid, custom=custom)
+        st.success(f"Mapping {md(custom.name)} saved.")
+
+
+def show_inspection(inspection: Inspection) -> None:
+    if inspection.ok:
+        table = TABLES[inspection.table]
+        via = f" with preset **{md(inspection.preset)}**" if inspection.preset else ""
+        st.markdown(
+            f"**{md(inspection.file_name)}** → **{table.name}** ({md(table.description)}){via}, "
+            f"{inspection.rows:,} row(s); read as {md(inspection.encoding)}, delimiter "
+            f"{md(repr(inspection.delimiter))}, dates {md(inspection.date_order)}."
+        )
+        st.caption("Fields: " + md("; ".join(f"{k} ← {v}" for k, v in inspection.fields.items())))
+        if inspection.ignored_columns:
+            st.caption("Not kept (not needed by the product): " + md(", ".join(inspection.ignored_columns)))
+        for problem in inspection.problems:
+            st.warning(md(problem.describe()) + " — these rows will be set aside.")
+        if inspection.sample:
+            st.dataframe(pd.DataFrame(inspection.sample), hide_index=True)
+    else:
+        st.error(md(inspection.message), icon=":material/block:")
 
 
 uploads = st.file_uploader(
@@ -96,60 +222,42 @@ uploads = st.file_uploader(
     key="upload_files",
 )
 if uploads:
-    with st.status(f"Checking {len(uploads)} file(s)…", expanded=False) as status:
-        paths = []
-        for uploaded in uploads:
-            status.update(label=f"Copying {uploaded.name} to disk…")
-            paths.append(data.store_upload(uploaded))
-        status.update(label="Files received", state="complete")
-    chosen_options = []
-    all_ok = True
-    for index, path in enumerate(paths):
+    paths = [data.store_upload(uploaded) for uploaded in uploads]
+    files, chosen, all_ok = [], [], True
+    for path in paths:
+        try:
+            files += data.expand_uploads([path])
+        except InvalidFile as error:  # a damaged archive: said here, the other files go on
+            all_ok = False
+            st.error(md(error), icon=":material/block:")
+    for path, name in files:
+        key = file_key(path, name)
         with st.container(border=True):
-            first = data.inspect(path)
-            options = mapping_widgets(index, path, first)
-            inspection = data.inspect(path, options) if options != Options() else first
-            if inspection.ok:
-                table = TABLES[inspection.table]
-                via = f" with preset **{md(inspection.preset)}**" if inspection.preset else ""
-                st.markdown(
-                    f"**{md(inspection.file_name)}** → **{table.name}** ({md(table.description)}){via}, "
-                    f"{inspection.rows:,} row(s); read as {md(inspection.encoding)}, delimiter "
-                    f"{md(repr(inspection.delimiter))}, dates {md(inspection.date_order)}."
-                )
-                st.caption("Fields: " + md("; ".join(f"{k} ← {v}" for k, v in inspection.fields.items())))
-                if inspection.ignored_columns:
-                    st.caption(
-                        "Not kept (not needed by the product): " + md(", ".join(inspection.ignored_columns))
-                    )
-                for problem in inspection.problems:
-                    st.warning(md(problem.describe()) + " — these rows will be set aside.")
-                if inspection.sample:
-                    st.dataframe(pd.DataFrame(inspection.sample), hide_index=True)
-            else:
-                all_ok = False
-                st.error(md(inspection.message), icon=":material/block:")
-            chosen_options.append(options)
+            base = data.inspect(path, name)
+            options = chosen_options(key, path, base)
+            inspection = data.inspect(path, name, options) if options != Options() else base
+            show_inspection(inspection)
+            file_form(key, path, name, base, inspection)
+        chosen.append(options)
+        all_ok = all_ok and inspection.ok
     if not all_ok:
         st.warning(
-            "Some files cannot be loaded as they are. Adjust how they are read, or fix them and upload "
-            "again; nothing was written."
+            "Some files cannot be loaded as they are: answer what their form asks (or fix them and upload "
+            "again), then Apply. Nothing was written."
         )
-    elif st.button(f"Load {len(paths)} file(s)", key="load_files", type="primary"):
-        with st.status("Loading…", expanded=True) as status:
-            results = data.load(paths, chosen_options)
-            for result in results:
-                st.write(md(result.describe()))
-                if result.rejects_csv is not None:
-                    st.download_button(
-                        f"Download the {result.rows_rejected} skipped row(s) of {result.file_name}",
-                        data=result.rejects_csv.read_bytes(),
-                        file_name=result.rejects_csv.name,
-                        mime="text/csv",
-                        key=f"rejects_{result.file_name}",
-                    )
-            status.update(label="Loaded", state="complete")
-        st.success("Loaded. Every page now shows the new data.")
+    elif st.button(f"Load {len(files)} file(s)", key="load_files", type="primary"):
+        results = data.load(files, chosen)
+        st.success(f"Loaded {len(results)} file(s). Every page now shows the new data.")
+        for result in results:
+            st.write(md(result.describe()))
+            if result.rejects_csv is not None:
+                st.download_button(
+                    f"Download the {result.rows_rejected} row(s) of {result.file_name} set aside, with why",
+                    data=result.rejects_csv.read_bytes(),
+                    file_name=result.rejects_csv.name,
+                    mime="text/csv",
+                    key=f"rejects_{result.file_name}",
+                )
 
 st.header("Load history")
 history = data.load_history()
@@ -174,15 +282,16 @@ else:
         key="load_history",
     )
 
-st.header("Start again from the demo data")
+st.header("Empty the database")
 st.caption(
-    "Replaces every loaded file, and the source registry, with the demo brand's (Maison Lumen). Saved "
-    "settings are kept; the change log records the reset."
+    "Removes every loaded file's data and the source registry from your database, for instance to load your "
+    "exports again from the start. Saved settings, saved mappings and the decision log are kept; the change "
+    "log records it. Until you load files again, the other pages show the demo brand."
 )
-confirm = st.checkbox("I understand that the data loaded so far will be removed", key="confirm_reset")
-if st.button("Reset to the demo data", key="reset_demo", disabled=not confirm):
-    results = data.reset_to_demo()
-    st.success(f"Reset done: {len(results)} demo file(s) loaded.")
+confirm = st.checkbox("I understand that the data loaded so far will be removed", key="confirm_empty")
+if st.button("Empty the database", key="empty_database", disabled=not confirm):
+    data.empty_database()
+    st.success("The database is empty.")
 
 st.header("Backup and restore")
 st.caption(
