@@ -7,91 +7,14 @@ Needs Debian's `chromium` (scripts/test.sh installs it) or CHROMIUM_PATH pointin
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from analytics import store
-
-ARTIFACTS = store.PROJECT_ROOT / "tests" / "artifacts"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def chromium_path() -> str:
-    for candidate in (
-        os.environ.get("CHROMIUM_PATH"),
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        shutil.which("google-chrome"),
-    ):
-        if candidate:
-            return candidate
-    pytest.fail("No Chromium found: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH.")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    """The dashboard on a new database (it opens on the demo brand), served on a free local port."""
-    port = free_port()
-    env = {**os.environ, store.ENV_DB_PATH: str(tmp_path / "e2e.duckdb")}
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(store.PROJECT_ROOT / "dashboard" / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=store.PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"the dashboard did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, HOSTILE, choose, chromium_path
 
 
 def write_upload(folder: Path) -> list[Path]:
@@ -135,14 +58,6 @@ def write_upload(folder: Path) -> list[Path]:
     return paths
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick an option of a select box the way a person does: open it, type to filter, choose."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    box.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
-
-
 def test_upload_then_read_the_recommendation(server, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     dialogs: list[str] = []
@@ -156,7 +71,9 @@ def test_upload_then_read_the_recommendation(server, tmp_path):
         page.locator("input[type=file]").first.set_input_files([str(p) for p in write_upload(tmp_path)])
         expect(page.get_by_text("popup_events.csv → events")).to_be_visible(timeout=60_000)
         page.get_by_role("button", name="Load 4 file(s)").click()
-        expect(page.get_by_text("Loaded. Every page now shows the new data.")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Loaded 4 file(s). Every page now shows the new data.")).to_be_visible(
+            timeout=60_000
+        )
 
         page.get_by_role("link", name="Cohort health").click()
         expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible(timeout=60_000)
