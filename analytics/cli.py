@@ -11,7 +11,9 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
+from typing import NoReturn
 
 from analytics import (
     demo_database,
@@ -26,15 +28,23 @@ from analytics import (
     store,
 )
 from analytics.errors import UserError
+from analytics.export import CONTROL, visible
 from analytics.settings import Settings, from_mapping
 from analytics.tables import TABLES
 
 
 def _date(text: str) -> dt.date:
+    """A date argument, in the years a send or a purchase can have (ingest's): 0001-01-01 would crash the
+    window arithmetic, and no report, digest or purge means anything there."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-03-15") from None
+    if not ingest.FIRST_YEAR <= day.year <= ingest.LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range: give a date from {ingest.FIRST_YEAR}-01-01 to {ingest.LAST_YEAR}-12-31"
+        )
+    return day
 
 
 def _setting(text: str) -> tuple[str, str]:
@@ -44,8 +54,15 @@ def _setting(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one plain line, like the command's own (the usage is behind --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="optout-cohorts",
         description="Health of non-opt-in (soft opt-in) email cohorts, source by source.",
     )
@@ -169,8 +186,15 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument(
         "--no-compact",
         action="store_true",
-        help="skip rewriting the file (the deleted rows' bytes stay in it until the next compaction)",
+        help="skip rewriting the file now (the deleted rows' bytes stay in it until the rewrite, which is "
+        "recorded and done the next time the database is opened, or by `optout-cohorts compact`)",
     )
+
+    compact = commands.add_parser(
+        "compact",
+        help="rewrite the database file so that the bytes of deleted rows leave it (finishes a purge's rewrite)",
+    )
+    compact.add_argument("--db", type=Path, default=None)
 
     demo = commands.add_parser("demo", help="write the demo brand's CSV files (deterministic)")
     demo.add_argument("--out", type=Path, default=store.PROJECT_ROOT / "data" / "demo")
@@ -180,6 +204,18 @@ def _parser() -> argparse.ArgumentParser:
     ui = commands.add_parser("dashboard", help="start the dashboard (Streamlit)")
     ui.add_argument("--db", type=Path, default=None)
     ui.add_argument("--port", type=int, default=8501)
+    ui.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="the address to serve on (default 127.0.0.1: this machine only); another one, e.g. 0.0.0.0 for "
+        "every interface, needs login (.streamlit/secrets.toml) or --no-login-on-network",
+    )
+    ui.add_argument(
+        "--no-login-on-network",
+        action="store_true",
+        help="serve a network address without login, because something else controls who gets in (a proxy "
+        "that authenticates); same as $OPTOUT_COHORTS_ALLOW_NO_LOGIN=1",
+    )
     ui.add_argument(
         "--demo",
         action="store_true",
@@ -240,10 +276,21 @@ def _no_sends() -> UserError:
 
 
 def _write(text: str, out: Path | None) -> None:
+    """The output, to a file or the terminal, without a raw control character (its line breaks and tabs kept):
+    a source name holding an ESC sequence from an old database would clear or retitle the terminal."""
+    text = visible(text, keep="\n\t")
     if out:
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def _json(result: dict) -> str:
+    """The JSON report; json already writes C0 control characters inside strings as \\u001b (the line breaks
+    left are its indentation), the others (DEL, C1, bidirectional overrides) are escaped the same way here, so
+    the text stays valid JSON with the same values."""
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    return CONTROL.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -262,15 +309,11 @@ def _report(args: argparse.Namespace) -> int:
             text = html_report.build_html(con, as_of, settings)
         else:
             result = report.build_report(con, as_of, settings)
-            text = (
-                json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-                if args.format == "json"
-                else report.report_csv(result)
-            )
+            text = _json(result) if args.format == "json" else report.report_csv(result)
         for warning in report.data_quality(con, as_of):
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {visible(warning)}", file=sys.stderr)
         if (demo := demo_database.notice(con)) is not None:
-            print(f"warning: demo data. {demo}", file=sys.stderr)
+            print(f"warning: demo data. {visible(demo)}", file=sys.stderr)
     finally:
         con.close()
     _write(text, args.out)
@@ -334,8 +377,24 @@ def _purge(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(result["message"])
-    if not args.dry_run and not args.no_compact:
-        print(maintenance.compact(db)["message"])
+    if args.dry_run or not result["owed"]:
+        return 0
+    if args.no_compact:
+        print(
+            f"File rewritten: not yet (--no-compact): the bytes of {result['owed']:,} purged contact(s) stay in it "
+            "until the rewrite, which is recorded and done the next time the database is opened, or by "
+            "`optout-cohorts compact`."
+        )
+        return 0
+    done = maintenance.finish_rewrite(db, result["owed"])
+    if not done["rewritten"]:
+        raise UserError(done["message"])  # exit code 2: the purge is not complete yet
+    print(done["message"])
+    return 0
+
+
+def _compact(args: argparse.Namespace) -> int:
+    print(maintenance.compact(args.db or store.default_db_path())["message"])
     return 0
 
 
@@ -350,16 +409,40 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
+    """Start Streamlit from the project folder, so that its .streamlit/config.toml applies (loopback, no error
+    details, no usage statistics) and its secrets are read, whatever folder this command runs from; refuse to
+    serve the network without login unless told to."""
     import os
 
-    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
+    from dashboard import auth  # Streamlit's; the other commands do without it
+
     env = dict(os.environ)
+    for name in (store.ENV_DB_PATH, store.ENV_WORK_DIR, auth.ENV_SECRETS):
+        if env.get(name, "").strip():  # relative to this command's folder, not the server's
+            env[name] = os.path.abspath(os.path.expanduser(env[name].strip()))
     if args.db:
         env[store.ENV_DB_PATH] = str(args.db.resolve())
     if args.demo:
         env["OPTOUT_COHORTS_DEMO"] = "1"
-    return subprocess.call(command, env=env)
+    if args.no_login_on_network:
+        env[auth.ENV_ALLOW_NO_LOGIN] = "1"
+    files = auth.secrets_files(env)
+    problems = auth.secrets_problems(env, [str(path) for path in files])
+    if problems:
+        raise UserError(" ".join(problems))
+    try:
+        secrets = auth.read_secrets_files(files)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    exposed = auth.network_problem(args.address, auth.read_config(secrets, env), env)
+    if exposed:
+        raise UserError(exposed)
+    app = store.PROJECT_ROOT / "dashboard" / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
+    command += ["--server.address", args.address]
+    for path in files:
+        command += ["--secrets.files", str(path)]
+    return subprocess.call(command, env=env, cwd=store.PROJECT_ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,14 +456,31 @@ def main(argv: list[str] | None = None) -> int:
         "backup": _backup,
         "restore": _restore,
         "purge": _purge,
+        "compact": _compact,
         "demo": _demo,
         "dashboard": _dashboard,
     }[args.command]
     try:
-        return handler(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", maintenance.RewriteOwed)
+            try:
+                return handler(args)
+            finally:
+                _show_warnings(args.command, caught)
     except UserError as error:
-        print(f"optout-cohorts {args.command}: {error}", file=sys.stderr)
+        print(f"optout-cohorts {args.command}: {visible(str(error), keep=chr(10))}", file=sys.stderr)
         return 2
+
+
+def _show_warnings(command: str, caught: list[warnings.WarningMessage]) -> None:
+    """A rewrite a purge still owes (maintenance.RewriteOwed), in one plain line; other warnings as usual."""
+    for warning in caught:
+        if issubclass(warning.category, maintenance.RewriteOwed):
+            print(f"optout-cohorts {command}: warning: {visible(str(warning.message))}", file=sys.stderr)
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno, warning.file
+            )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from dashboard.text import md
 
 st.set_page_config(page_title="optout-cohorts", page_icon=":material/mail:", layout="wide")
 # On a shared deployment only an allowed, logged-in user gets past this line: before it, no navigation, no
-# sidebar and no page is drawn (see dashboard/auth.py; local use needs no login).
+# sidebar and no page is drawn (see dashboard/auth.py; local use, served on this machine only, needs no login).
 auth.gate()
 
 VIEWS = Path(__file__).resolve().parent / "views"

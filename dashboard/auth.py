@@ -15,27 +15,41 @@ secrets file that cannot be read, an allow-list entry that is neither an address
 the app with a configuration error, never with the data. `gate()` runs on every page, before the sidebar
 and the page.
 
-The pure pieces (`read_config`, `auth_problems`, `is_allowed`, `check_user`) take plain mappings and are
-tested without Streamlit; `gate()` is the only part that draws.
+Where the secrets live does not depend on the folder the server is started from (Streamlit's default): the
+installation's `.streamlit/secrets.toml` and the file `OPTOUT_COHORTS_SECRETS` names (`secrets_files`), which
+`optout-cohorts dashboard` hands to Streamlit. A server that does not read them (e.g. `streamlit run` by hand
+from another folder) stops with a configuration error instead of opening without login. So does a server
+reachable from the network with no login, unless the operator says so (`OPTOUT_COHORTS_ALLOW_NO_LOGIN`).
+
+The pure pieces (`read_config`, `auth_problems`, `is_allowed`, `check_user`, `secrets_files`,
+`network_problem`) take plain values and are tested without Streamlit; `optout-cohorts dashboard` applies the
+same ones before it starts the server. `gate()` is the only part that draws.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import streamlit as st
 
+from analytics import store
 from dashboard.text import md
 
 SECTION = "optout_cohorts"
 ENV_REQUIRE_LOGIN = "OPTOUT_COHORTS_REQUIRE_LOGIN"
 ENV_ALLOWED_USERS = "OPTOUT_COHORTS_ALLOWED_USERS"
+ENV_SECRETS = "OPTOUT_COHORTS_SECRETS"  # a secrets file elsewhere than the installation's
+ENV_ALLOW_NO_LOGIN = "OPTOUT_COHORTS_ALLOW_NO_LOGIN"  # serve the network without login: the operator's choice
+INSTALLED_SECRETS = store.PROJECT_ROOT / ".streamlit" / "secrets.toml"
 USER_KEY = "auth_signed_in_email"  # session state: the signed-in user's address (None without login)
 
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -239,18 +253,18 @@ def read_config(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Acces
 
 
 def check_user(user: Mapping[str, Any], allowed: tuple[str, ...]) -> Verdict:
-    """The verdict on a logged-in user's claims: a verified email claim that the allow-list names."""
+    """The verdict on a logged-in user's claims: an email claim the provider says is verified
+    (`email_verified` true) and the allow-list names.
+
+    A missing `email_verified` is refused like a false one: on a multi-tenant provider anyone can create an
+    account showing someone else's address, and only this claim says the provider checked it. Microsoft
+    Entra ID never sends it, so its accounts are refused."""
     email = normalise_email(user.get("email"))
     if email is None:
         return Verdict(False, None, "no_email")
-    # A provider that does not say (Microsoft Entra ID) is taken at its word; one that says false is not.
     verified = user.get("email_verified")
-    unverified = (
-        verified.strip().lower() in _FALSE
-        if isinstance(verified, str)
-        else verified is not None and not verified
-    )
-    if unverified:
+    # JSON true; some providers send the string "true".
+    if not (verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")):
         return Verdict(False, email, "unverified")
     if not allowed:
         return Verdict(False, email, "empty_list")
@@ -259,13 +273,104 @@ def check_user(user: Mapping[str, Any], allowed: tuple[str, ...]) -> Verdict:
     return Verdict(True, email, "allowed")
 
 
+# --- where the dashboard is served from --------------------------------------------------------------------
+
+
+def secrets_files(environ: Mapping[str, str]) -> tuple[Path, ...]:
+    """The secrets files the dashboard reads, a later one's sections replacing an earlier one's: Streamlit's
+    per-user file, the installation's .streamlit/secrets.toml, then the file OPTOUT_COHORTS_SECRETS names.
+    Never the working directory's: started by cron or a service manager from another folder, the dashboard
+    must keep its login."""
+    files = [Path.home() / ".streamlit" / "secrets.toml", INSTALLED_SECRETS]
+    if not _blank(environ.get(ENV_SECRETS)):
+        files.append(Path(environ[ENV_SECRETS].strip()).expanduser().absolute())
+    return tuple(files)
+
+
+def secrets_problems(environ: Mapping[str, str], loaded: Iterable[str]) -> tuple[str, ...]:
+    """Why the secrets Streamlit read (`loaded`, its secrets.files) cannot be trusted to say whether login is
+    on: OPTOUT_COHORTS_SECRETS names no file, or a secrets file of this installation is not among them. Files
+    are named by role, not path: configuration errors show to visitors who are not logged in."""
+    named = not _blank(environ.get(ENV_SECRETS))
+    expected = secrets_files(environ)[1:]
+    if named and not expected[-1].is_file():
+        return (f"{ENV_SECRETS} names a file that does not exist.",)
+    read = {os.path.realpath(path) for path in loaded}
+    if any(path.is_file() and os.path.realpath(path) not in read for path in expected):
+        return (
+            "This server does not read the dashboard's secrets file (.streamlit/secrets.toml of the "
+            f"installation, or {ENV_SECRETS}), so its login settings would be lost: start it with "
+            "`optout-cohorts dashboard`, which reads them whatever folder it is started from.",
+        )
+    return ()
+
+
+def read_secrets_files(paths: Iterable[Path]) -> dict[str, Any]:
+    """The secrets as Streamlit merges these files (a later file's top-level keys replace an earlier one's),
+    for the command line, which decides before Streamlit starts. ValueError names a file that is not TOML."""
+    merged: dict[str, Any] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        try:
+            merged.update(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"The secrets file {path} is not valid TOML ({error}): fix it.") from None
+    return merged
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a server bound to this address is reachable from this machine only (127.0.0.0/8, ::1,
+    localhost). Blank is Streamlit's default, every interface; a host name is taken as the network's."""
+    text = (address or "").strip().lower().removeprefix("[").removesuffix("]")
+    if text == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def network_problem(address: str | None, config: AccessConfig, environ: Mapping[str, str]) -> str | None:
+    """Why the dashboard must not serve: reachable from other machines with no login, so anyone on the
+    network could download the purge and suppression lists, restore or purge. Serving the network without
+    login is only ever the operator's explicit choice (OPTOUT_COHORTS_ALLOW_NO_LOGIN, e.g. behind a proxy
+    that authenticates)."""
+    if config.require_login or is_loopback(address):
+        return None
+    if not _blank(environ.get(ENV_ALLOW_NO_LOGIN)):
+        try:
+            if parse_bool(environ[ENV_ALLOW_NO_LOGIN], ENV_ALLOW_NO_LOGIN):
+                return None
+        except ValueError as error:
+            return str(error)
+    where = (
+        "every network interface"
+        if _blank(address) or str(address).strip() in {"0.0.0.0", "::"}
+        else f"the network address {str(address).strip()}"
+    )
+    return (
+        f"The dashboard would be served on {where} with no login: anyone on the network could open it and "
+        "download the purge and suppression lists. Turn on login (.streamlit/secrets.toml, see "
+        ".streamlit/secrets.toml.example), or serve on this machine only (address 127.0.0.1, the default), "
+        f"or, if something else controls who gets in, say so: {ENV_ALLOW_NO_LOGIN}=1 "
+        "(optout-cohorts dashboard --no-login-on-network)."
+    )
+
+
 # --- Streamlit ---------------------------------------------------------------------------------------------
 
 
-def _secret_files_exist() -> bool:
+def _option(name: str) -> Any:
     from streamlit import config
 
-    return any(os.path.exists(path) for path in config.get_option("secrets.files"))
+    return config.get_option(name)
+
+
+def _secret_files_exist() -> bool:
+    return any(os.path.exists(path) for path in _option("secrets.files"))
 
 
 def load_secrets() -> tuple[dict[str, Any], str | None]:
@@ -330,8 +435,8 @@ def _refusal_page(verdict: Verdict) -> None:
         )
     elif verdict.reason == "unverified":
         st.error(
-            f"Your account {md(verdict.email)} is not allowed: your identity provider says this address is "
-            "not verified."
+            f"Your account {md(verdict.email)} is not allowed: your identity provider does not confirm that "
+            "this address is verified (no email_verified claim set to true)."
         )
     else:
         st.error(
@@ -355,8 +460,14 @@ def gate() -> str | None:
     stop the run. Returns the signed-in user's address, or None when no login is required."""
     secrets, problem = load_secrets()
     config = read_config(secrets, os.environ)
-    if problem is not None:
-        config = AccessConfig(require_login=True, problems=(problem, *config.problems))
+    problems = (
+        *([problem] if problem is not None else []),
+        *secrets_problems(os.environ, _option("secrets.files")),
+    )
+    if not problems and (exposed := network_problem(_option("server.address"), config, os.environ)):
+        problems = (exposed,)
+    if problems:
+        config = AccessConfig(require_login=True, problems=(*problems, *config.problems))
     st.session_state[USER_KEY] = None
     if not config.require_login:
         return None

@@ -102,14 +102,21 @@ def test_the_verdict_needs_a_verified_listed_email():
     assert auth.check_user(signed_in("Anne@Brand.fr"), ("anne@brand.fr",)) == auth.Verdict(
         True, "anne@brand.fr", "allowed"
     )
-    assert auth.check_user({"is_logged_in": True, "email": "anne@brand.fr"}, ("anne@brand.fr",)).allowed
+    assert auth.check_user(signed_in("anne@brand.fr", email_verified=" TRUE "), ("anne@brand.fr",)).allowed
     assert auth.check_user({"is_logged_in": True}, ("anne@brand.fr",)).reason == "no_email"
     assert auth.check_user({"is_logged_in": True, "email": ""}, ("anne@brand.fr",)).reason == "no_email"
-    for flag in (False, "false", "False", 0):
+    for flag in (False, "false", "False", 0, 1, "yes", None, ""):
         verdict = auth.check_user(signed_in("anne@brand.fr", email_verified=flag), ("anne@brand.fr",))
-        assert verdict.reason == "unverified" and not verdict.allowed
+        assert verdict == auth.Verdict(False, "anne@brand.fr", "unverified"), flag
     assert auth.check_user(signed_in("anne@brand.fr"), ()).reason == "empty_list"
     assert auth.check_user(signed_in("paul@brand.fr"), ("anne@brand.fr",)).reason == "not_listed"
+
+
+def test_an_identity_without_the_email_verified_claim_is_refused():
+    """Issue 13: a multi-tenant provider lets anyone show someone else's address; only email_verified says the
+    provider checked it, so its absence (Entra ID sends none) is a refusal, even for a listed address."""
+    verdict = auth.check_user({"is_logged_in": True, "email": "anne@brand.fr"}, ("anne@brand.fr",))
+    assert verdict == auth.Verdict(False, "anne@brand.fr", "unverified")
 
 
 # --- read_config -------------------------------------------------------------------------------------------
@@ -252,13 +259,16 @@ def demo_file(tmp_path_factory):
 @pytest.fixture
 def no_real_secrets(monkeypatch, tmp_path):
     """Neither this machine's secrets files nor the access variables reach the test: st.secrets reads
-    only tmp_path/secrets.toml (absent unless a test writes it)."""
-    monkeypatch.delenv(auth.ENV_REQUIRE_LOGIN, raising=False)
-    monkeypatch.delenv(auth.ENV_ALLOWED_USERS, raising=False)
+    only tmp_path/secrets.toml (absent unless a test writes it), which stands for the installation's; the
+    server listens on 127.0.0.1 as the project's config.toml says, whatever folder pytest runs from."""
+    for name in (auth.ENV_REQUIRE_LOGIN, auth.ENV_ALLOWED_USERS, auth.ENV_SECRETS, auth.ENV_ALLOW_NO_LOGIN):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(auth, "INSTALLED_SECRETS", tmp_path / "secrets.toml")
     fresh = Secrets()
     monkeypatch.setattr(st, "secrets", fresh)
     monkeypatch.setattr(streamlit.auth_util, "secrets_singleton", fresh)  # what st.login and st.user read
-    with patch_config_options({"secrets.files": [str(tmp_path / "secrets.toml")]}):
+    options = {"secrets.files": [str(tmp_path / "secrets.toml")], "server.address": "127.0.0.1"}
+    with patch_config_options(options):
         yield tmp_path / "secrets.toml"
 
 
@@ -347,7 +357,7 @@ def test_every_page_shows_only_the_login_once_logged_out(open_app, page):
     app.user = signed_in("paul@brand.fr")
     app.run()
     assert_shows_no_data(app)
-    assert "paul@brand" in app.error[0].value
+    assert md("paul@brand.fr") in app.error[0].value
 
 
 def test_an_address_not_allowed_is_refused_and_shown_as_text(open_app):
@@ -366,7 +376,8 @@ def test_an_address_not_allowed_is_refused_and_shown_as_text(open_app):
     ("user", "message"),
     [
         ({"is_logged_in": True, "name": "Anne"}, "did not give a usable email address"),
-        (signed_in("anne@brand.fr", email_verified=False), "not verified"),
+        (signed_in("anne@brand.fr", email_verified=False), "does not confirm that this address is verified"),
+        ({"is_logged_in": True, "email": "anne@brand.fr"}, "does not confirm that this address is verified"),
         (signed_in("x@brand.fr.evil.com"), "is not allowed to open this dashboard"),
     ],
 )
@@ -389,7 +400,7 @@ def test_an_allowed_user_sees_cohort_health_and_can_log_out(open_app):
     assert app.title[0].value == "Cohort health"
     assert len(app.dataframe[0].value) == 11  # ten sources and the baseline
     assert app.session_state[auth.USER_KEY] == "anne@brand.fr"
-    assert "Signed in as anne@brand\\.fr" in app.sidebar.caption[0].value
+    assert f"Signed in as {md('anne@brand.fr')}" in app.sidebar.caption[0].value
     app.button(key="auth_logout").click().run()
     assert_login_page(app)
     assert app.user == LOGGED_OUT
@@ -448,14 +459,21 @@ def test_no_secrets_file_is_local_use(no_real_secrets):
     assert auth.load_secrets() == ({}, None)
 
 
+def write_secrets(path, allowed=("anne@brand.fr",)):
+    """A secrets file that turns login on: the [auth] section above and this allow-list."""
+    lines = ["[auth]", *(f'{key} = "{value}"' for key, value in AUTH.items())]
+    lines += ["", "[optout_cohorts]", f"allowed_users = {list(allowed)!r}".replace("'", '"')]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def test_a_real_secrets_file_and_streamlits_own_login(open_app, no_real_secrets, monkeypatch):
     """Through .streamlit/secrets.toml as Streamlit reads it: st.user says logged out, and the button calls
     st.login, which checks the same [auth] section and builds the provider's redirect."""
     pytest.importorskip("authlib")
     monkeypatch.setattr(auth, "authlib_installed", REAL_AUTHLIB_CHECK)
-    lines = ["[auth]", *(f'{key} = "{value}"' for key, value in AUTH.items())]
-    lines += ["", "[optout_cohorts]", 'allowed_users = ["anne@brand.fr"]']
-    no_real_secrets.write_text("\n".join(lines) + "\n")
+    write_secrets(no_real_secrets)
     redirects = []
     real = streamlit.user_info.generate_login_redirect_url
     monkeypatch.setattr(
@@ -489,3 +507,124 @@ def test_the_example_secrets_file_fails_closed_until_filled_in_then_works():
     config = auth.read_config(tomllib.loads(google), {})
     assert config.problems == () and config.providers == (None,)
     assert config.allowed == ("anne@brand.fr", "@brand.fr")
+
+
+# --- where the dashboard is served from (issue 13, findings 1 and 2) --------------------------------------------
+
+
+def test_the_secrets_files_do_not_depend_on_the_working_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    assert auth.INSTALLED_SECRETS == store.PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    home = tmp_path / "home" / ".streamlit" / "secrets.toml"
+    assert auth.secrets_files({}) == (home, auth.INSTALLED_SECRETS)
+    # the variable's file comes last (it wins), relative to the folder it was given in
+    assert auth.secrets_files({auth.ENV_SECRETS: " conf/s.toml "}) == (
+        home,
+        auth.INSTALLED_SECRETS,
+        tmp_path / "conf" / "s.toml",
+    )
+    assert auth.secrets_files({auth.ENV_SECRETS: "  "}) == (home, auth.INSTALLED_SECRETS)
+
+
+def test_the_command_line_merges_the_secrets_as_streamlit_does(tmp_path):
+    first = tmp_path / "a.toml"
+    first.write_text('[auth]\nclient_id = "a"\n[optout_cohorts]\nrequire_login = true\n')
+    second = tmp_path / "b.toml"
+    second.write_text('[auth]\nclient_secret = "b"\n')
+    # a later file's section replaces the earlier one's whole (Streamlit's dict.update); a missing file is skipped
+    assert auth.read_secrets_files([first, tmp_path / "absent.toml", second]) == {
+        "auth": {"client_secret": "b"},
+        "optout_cohorts": {"require_login": True},
+    }
+    second.write_text("[auth\n")
+    with pytest.raises(ValueError, match=r"b\.toml is not valid TOML"):
+        auth.read_secrets_files([first, second])
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        (" ::1 ", True),
+        ("[::1]", True),
+        ("LocalHost", True),
+        (None, False),  # Streamlit's default: every interface
+        ("", False),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.0.2.2", False),
+        ("10.0.0.1", False),
+        ("cohorts.brand.fr", False),
+        ("localhost.evil.example", False),
+    ],
+)
+def test_only_loopback_addresses_keep_the_dashboard_on_this_machine(address, loopback):
+    assert auth.is_loopback(address) is loopback
+
+
+def test_the_network_without_login_is_refused_unless_the_operator_says_so():
+    no_login = auth.read_config({}, {})
+    login = auth.read_config({"auth": AUTH}, {})
+    assert auth.network_problem("127.0.0.1", no_login, {}) is None
+    assert auth.network_problem("0.0.0.0", login, {}) is None
+    refusal = auth.network_problem("0.0.0.0", no_login, {})
+    assert refusal.startswith("The dashboard would be served on every network interface with no login")
+    assert "127.0.0.1" in refusal and "OPTOUT_COHORTS_ALLOW_NO_LOGIN=1" in refusal
+    assert "--no-login-on-network" in refusal
+    assert "the network address 192.0.2.2 with no login" in auth.network_problem("192.0.2.2", no_login, {})
+    assert auth.network_problem(None, no_login, {}).startswith("The dashboard would be served on every")
+    for value in ("1", "true", " YES "):
+        assert auth.network_problem("0.0.0.0", no_login, {auth.ENV_ALLOW_NO_LOGIN: value}) is None
+    assert auth.network_problem("0.0.0.0", no_login, {auth.ENV_ALLOW_NO_LOGIN: "0"}) == refusal
+    assert auth.network_problem("0.0.0.0", no_login, {auth.ENV_ALLOW_NO_LOGIN: " "}) == refusal
+    assert auth.network_problem("0.0.0.0", no_login, {auth.ENV_ALLOW_NO_LOGIN: "maybe"}) == (
+        f"{auth.ENV_ALLOW_NO_LOGIN} must be true or false."
+    )
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "192.0.2.2", None])
+def test_a_server_on_the_network_without_login_shows_no_data(open_app, monkeypatch, address):
+    """`streamlit run` by hand with --server.address (or from a folder without the project's config.toml)."""
+    with patch_config_options({"server.address": address}):
+        app = open_app(user=signed_in("anne@brand.fr"))
+        assert_shows_no_data(app)
+        assert "access control is not set up correctly" in app.error[0].value
+        assert "with no login" in app.error[0].value
+        # login turns it into the login page; the operator's explicit opt-out into the dashboard
+        assert_login_page(open_app(configured(), LOGGED_OUT))
+        monkeypatch.setenv(auth.ENV_ALLOW_NO_LOGIN, "1")
+        assert open_app().title[0].value == "Cohort health"
+
+
+@pytest.mark.parametrize("which", ["installation", "variable"])
+def test_secrets_that_streamlit_does_not_read_fail_closed(open_app, no_real_secrets, monkeypatch, which):
+    """Finding 1: started from another folder, Streamlit reads no secrets (here: secrets.files names only an
+    absent file) although the installation, or $OPTOUT_COHORTS_SECRETS, has one that turns login on. The
+    gate used to take that for local use and show every page; now it stops with a configuration error."""
+    elsewhere = write_secrets(no_real_secrets.parent / "elsewhere" / "secrets.toml")
+    if which == "installation":
+        monkeypatch.setattr(auth, "INSTALLED_SECRETS", elsewhere)
+    else:
+        monkeypatch.setenv(auth.ENV_SECRETS, str(elsewhere))
+    assert not no_real_secrets.exists() and auth.load_secrets() == ({}, None)
+    for user in (LOGGED_OUT, signed_in("anne@brand.fr")):
+        app = open_app(user=user)
+        assert_shows_no_data(app)
+        assert "does not read the dashboard's secrets file" in app.error[0].value
+        assert str(elsewhere.parent) not in app.error[0].value  # no server path on the page
+
+
+def test_a_secrets_variable_naming_no_file_fails_closed(open_app, no_real_secrets, monkeypatch):
+    monkeypatch.setenv(auth.ENV_SECRETS, str(no_real_secrets.parent / "typo.toml"))
+    app = open_app()
+    assert_shows_no_data(app)
+    assert "names a file that does not exist" in app.error[0].value
+
+
+def test_the_secrets_streamlit_reads_are_enough(open_app, no_real_secrets, monkeypatch):
+    """The same secrets file, once Streamlit reads it (as `optout-cohorts dashboard` makes it), is the login."""
+    write_secrets(no_real_secrets)
+    monkeypatch.setenv(auth.ENV_SECRETS, str(no_real_secrets))
+    assert_login_page(open_app(user=LOGGED_OUT))
