@@ -10,9 +10,17 @@
 - `compact` rewrites the database into a fresh file and swaps it in: DuckDB leaves deleted rows' bytes in the
   file (freed blocks are reused, not wiped), so a purge is only complete once the file is compacted.
 
+A purge records the rewrite it owes (table compaction_owed) in its own transaction, and the fresh file of a
+rewrite is written without that record: the debt survives a kill, a busy database or a full disk, and ends
+exactly when the rewrite is swapped in. `finish_rewrite` pays it at the next opportunity (after the purge, and on
+every open: store.connect) and, when it cannot yet, says so: rows deleted, file not rewritten. Every backup
+written is recorded (backups_written) so that a purge can name the copies that may still hold who it deleted.
+
 The file swaps are safe against a crash at any point: the new file is written and fsynced under a temporary
 name in the same folder, then os.replace puts it in place (the old file or the new one, never a mix), and a
-WAL left by the old file is moved aside first so it can never be replayed onto the new one.
+WAL left by the old file is moved aside first so it can never be replayed onto the new one. Those temporary
+names carry the writer's process id: the ones a killed process left behind are removed (`sweep_partials`) by
+the next backup, restore, compaction or open. A full disk is a one-line `DiskFull` error, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -27,7 +36,8 @@ from typing import Any
 
 import duckdb
 
-from analytics import facts, store
+from analytics import facts, restore_check, store
+from analytics.csv_files import DiskFull, is_disk_full
 from analytics.errors import DatabaseBusy, UserError
 from analytics.tables import TABLES
 
@@ -45,8 +55,26 @@ def _wal(path: Path) -> Path:
 
 
 def _partial(target: Path) -> Path:
-    """A temporary name beside target (same folder, so the final rename is atomic)."""
+    """A temporary name beside target (same folder, so the final rename is atomic), carrying this process's id
+    so that `sweep_partials` can tell a file being written from one a killed process left behind."""
     return target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
+
+
+# A file named by _partial, or the WAL DuckDB keeps beside it while it is attached.
+PARTIAL_NAME = re.compile(r"\..+\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(\.wal)?")
+
+
+def sweep_partials(folder: Path) -> list[Path]:
+    """Remove the temporary files (copies, moved-aside WALs) whose writing process is gone: a killed backup,
+    restore or compaction would otherwise leave them — and the data they hold — beside the database forever.
+    Those of a live process (this one included) are kept. Returns the files removed."""
+    removed = []
+    for file in folder.glob(".*.partial*"):
+        match = PARTIAL_NAME.fullmatch(file.name)
+        if match and not store.process_alive(int(match["pid"])):
+            file.unlink(missing_ok=True)
+            removed.append(file)
+    return removed
 
 
 def _remove(path: Path) -> None:
@@ -73,7 +101,7 @@ def _swap(partial: Path, target: Path) -> None:
     wal = _wal(target)
     stale = None
     if wal.exists():
-        stale = wal.with_name(f"{wal.name}.{uuid.uuid4().hex[:8]}.stale")
+        stale = _partial(wal)  # a kill before its removal leaves it to sweep_partials
         os.replace(wal, stale)
     os.replace(partial, target)
     _fsync_dir(target.parent)
@@ -117,6 +145,43 @@ def _table_counts(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int
     }
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, name: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = $catalog and schema_name = 'main' "
+            "and table_name = $name",
+            {"catalog": catalog, "name": name},
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def _settle_copy(con: duckdb.DuckDBPyConnection, alias: str, live: str | None = None) -> None:
+    """What a fresh copy of the database must say about itself: it owes no rewrite (only live rows were copied,
+    no deleted row's bytes), and it keeps the list of backups written, the live file's too when it replaces it
+    (a restore must not forget a backup that may hold people purged since)."""
+    if _has_table(con, alias, "compaction_owed"):
+        con.execute(f"delete from {alias}.main.compaction_owed")
+    if (
+        live is not None
+        and _has_table(con, live, "backups_written")
+        and _has_table(con, alias, "backups_written")
+    ):
+        con.execute(
+            f"insert into {alias}.main.backups_written select * from {live}.main.backups_written "
+            f"where path not in (select path from {alias}.main.backups_written)"
+        )
+
+
+def _disk_full(path: Path, error: BaseException, size: int) -> DiskFull:
+    """The plain error of a copy (backup, restore, compaction) that found no room: never a traceback."""
+    return DiskFull(
+        f"A new copy of the database could not be written to {path.parent}: the disk is full "
+        f"({store.disk_full_reason(error)}); about {size / 1e6:.1f} MB are needed there. Its temporary file was "
+        "removed: free some space, then try again."
+    )
+
+
 def _count_text(counts: dict[str, int]) -> str:
     shown = [name for name in (*PRODUCT_TABLES, "change_log", "decision_log") if name in counts]
     return ", ".join(f"{counts[name]:,} {name}" for name in shown)
@@ -132,9 +197,16 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
     into a new DuckDB file under a temporary name in target's folder, checkpointed, fsynced and renamed to
     target. Sequences keep their current value, so load ids go on without collision after a restore.
     target's folder must be one the connection may write (store.connect(..., readable=[target.parent])).
-    Returns {"path", "bytes", "tables": rows per table, "message"}.
+    The database records the backup (backups_written) before it takes its name, so a purge can name every
+    copy that may hold the people it deletes. A file the database itself uses (its WAL, its temporary files)
+    is refused: DuckDB would delete or replay it. Returns {"path", "bytes", "tables": rows per table, "message"}.
     """
     target = Path(target).resolve()
+    if PARTIAL_NAME.fullmatch(target.name):
+        raise UserError(
+            f"{target.name} is the name of one of this program's temporary files, which are deleted: choose "
+            "another backup file name."
+        )
     if not target.parent.is_dir():
         raise UserError(
             f"The folder {target.parent} does not exist: create it, or choose another backup file."
@@ -148,6 +220,13 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
     ).fetchone()
     if path and Path(path).resolve() == target:
         raise UserError("The backup file cannot be the database file itself: choose another file name.")
+    if path and target in (_wal(Path(path).resolve()), store.waiting_marker(Path(path).resolve())):
+        raise UserError(
+            f"{target} is a file the database uses beside itself (DuckDB deletes or replays it): choose another "
+            "backup file name."
+        )
+    for folder in {target.parent, *([Path(path).resolve().parent] if path else [])}:
+        sweep_partials(folder)
     partial = _partial(target)
     alias = f"backup_copy_{uuid.uuid4().hex[:8]}"
     try:
@@ -157,10 +236,14 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
             f"The backup cannot be written to {target.parent}: {_first_line(error)}. Choose a folder this "
             "program may write (the database's own folder, or one the command was given)."
         ) from None
+    record = {"path": str(target), "at": dt.datetime.now().replace(microsecond=0)}
     try:
         con.execute("begin transaction")
         try:
             con.execute(f"copy from database {_identifier(database)} to {alias}")
+            _settle_copy(con, alias)
+            # The copy lists itself, as the live file will.
+            con.execute(f"insert or replace into {alias}.main.backups_written values ($path, $at)", record)
             counts = _table_counts(con, alias)
             con.execute("commit")
         except BaseException:
@@ -169,12 +252,15 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
         con.execute(f"checkpoint {alias}")
         con.execute(f"detach {alias}")
         _fsync_file(partial)
+        # Recorded before the backup has its name: no backup goes unrecorded.
+        con.execute("insert or replace into backups_written values ($path, $at)", record)
         _swap(partial, target)
-    except BaseException:
-        try:
+    except BaseException as error:
+        with contextlib.suppress(duckdb.Error):  # the error that matters is the one being handled
             con.execute(f"detach database if exists {alias}")
-        finally:
-            _remove(partial)
+        _remove(partial)
+        if isinstance(error, duckdb.Error | OSError) and is_disk_full(error):
+            raise _disk_full(target, error, Path(path).stat().st_size if path else 0) from None
         raise
     size = target.stat().st_size
     return {
@@ -188,9 +274,20 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
 # --- restore and compaction -----------------------------------------------------------------------------
 
 WAIT_SECONDS = 5.0
+# What a restore that could not be done says after its cause.
+RESTORE_NOT_DONE = "Nothing was changed"
 
 
-def _not_open_here(path: Path) -> None:
+def _rewrite_not_done(path: Path) -> str:
+    """What a compaction that could not be done says after its cause: true whether or not a purge is waiting
+    for it, and never "nothing was changed" (a purge before it did change the data)."""
+    return (
+        f"The file was not rewritten: rows a purge deleted since its last rewrite are still readable in it. The "
+        f"rewrite is retried the next time the database is opened (or run `optout-cohorts compact --db {path}`)"
+    )
+
+
+def _not_open_here(path: Path, not_done: str) -> None:
     """DatabaseBusy when this process has the file open (e.g. the dashboard's connection): DuckDB refuses a
     second open with a different configuration then. Another process's lock is not judged here."""
     if not path.exists():
@@ -202,7 +299,7 @@ def _not_open_here(path: Path) -> None:
             raise
         raise DatabaseBusy(
             f"The database file {path} is open in this program: close its connection (or let the dashboard "
-            "release it) before replacing the file."
+            f"release it) before replacing the file. {not_done}."
         ) from None
     except duckdb.Error:
         return  # held by another process (judged while attaching it), or damaged
@@ -220,7 +317,13 @@ def _helper(source: Path, dest: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _attach_read_only(
-    con: duckdb.DuckDBPyConnection, path: Path, alias: str, wait_seconds: float, *, damaged_ok: bool = False
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    alias: str,
+    wait_seconds: float,
+    not_done: str,
+    *,
+    damaged_ok: bool = False,
 ) -> bool:
     """Attach a database file read-only, which takes DuckDB's lock on it: no other process can open it for
     writing while it stays attached. Waits up to wait_seconds while another process holds the file (saying
@@ -244,7 +347,7 @@ def _attach_read_only(
                 if time.monotonic() >= deadline:
                     raise DatabaseBusy(
                         f"The database file {path} is in use by another program (the dashboard or another "
-                        "optout-cohorts command) and stayed busy. Nothing was changed: close it, then try again."
+                        f"optout-cohorts command) and stayed busy: close it, then try again. {not_done}."
                     ) from None
                 if marker is None:
                     marker = store.waiting_marker(path)
@@ -255,8 +358,13 @@ def _attach_read_only(
             marker.unlink(missing_ok=True)
 
 
-def _check_product(con: duckdb.DuckDBPyConnection, alias: str, source: Path) -> int:
-    """The schema version of an attached optout-cohorts database; UserError when it is not one we can use."""
+def _check_product(
+    con: duckdb.DuckDBPyConnection, alias: str, source: Path, target: Path, live: str | None
+) -> tuple[int, str]:
+    """The schema version of an attached optout-cohorts database, and what restoring it does to the decision
+    log (a sentence); UserError, before anything is copied, when it is not one we can use: a crafted file is
+    judged whole (restore_check), since the product builds SQL from what a database holds. target: the
+    database file it replaces; live: that file's alias, attached, or None."""
     present = {
         row[0]
         for row in con.execute(
@@ -279,42 +387,63 @@ def _check_product(con: duckdb.DuckDBPyConnection, alias: str, source: Path) -> 
             f"{source} was written by a newer version of optout-cohorts (schema {version}, this one knows "
             f"{known}); nothing was changed. Update the program, then restore."
         )
-    return version
+    try:
+        problems = restore_check.problems(con, alias, version, target)
+    except duckdb.Error as error:  # a damaged file fails here, at its first unreadable block
+        if is_disk_full(error):
+            raise
+        raise UserError(f"{source} cannot be read whole: {_first_line(error)}. {RESTORE_NOT_DONE}.") from None
+    if problems:
+        shown = problems[: restore_check.MOST_PROBLEMS]
+        more = f"; and {len(problems) - len(shown):,} more" if len(problems) > len(shown) else ""
+        raise UserError(
+            f"{source} cannot be restored: {'; '.join(shown)}{more}. {RESTORE_NOT_DONE}: choose a backup written "
+            "by `optout-cohorts backup`."
+        )
+    return version, restore_check.log_change(con, alias, live)
 
 
 def _rewrite_and_swap(
-    source: Path, db_path: Path, *, check: bool, wait_seconds: float
-) -> tuple[dict[str, int], int | None]:
+    source: Path, db_path: Path, *, check: bool, wait_seconds: float, not_done: str
+) -> tuple[dict[str, int], tuple[int, str] | None]:
     """Copy every object of source into a fresh file beside db_path, then swap it in for db_path.
 
     Reading the whole source through DuckDB checks every block (a damaged file fails here, before the live
     file is touched), and takes in what its WAL holds. The live file stays attached read-only — locked —
     from before the copy until after the rename, so no other process can write to it meanwhile and lose
-    that write with the old file.
+    that write with the old file. not_done: what a busy file or a full disk leaves true, said after the cause.
     """
-    _not_open_here(db_path)
+    sweep_partials(db_path.parent)
+    _not_open_here(db_path, not_done)
     partial = _partial(db_path)
     con = _helper(source, db_path)
     try:
-        if db_path != source and db_path.exists():
-            # A live file DuckDB cannot read is damaged: replacing it is what a restore is for.
-            _attach_read_only(con, db_path, "live", wait_seconds, damaged_ok=True)
-        _attach_read_only(con, source, "src", wait_seconds)
-        version = _check_product(con, "src", source) if check else None
+        # A live file DuckDB cannot read is damaged: replacing it is what a restore is for.
+        replacing = db_path != source and db_path.exists()
+        live = None
+        if replacing and _attach_read_only(con, db_path, "live", wait_seconds, not_done, damaged_ok=True):
+            live = "live"
+        _attach_read_only(con, source, "src", wait_seconds, not_done)
+        version = _check_product(con, "src", source, db_path, live) if check else None
         con.execute(f"attach {_literal(partial)} as dst")
         try:
             con.execute("copy from database src to dst")
         except duckdb.Error as error:
+            if is_disk_full(error):
+                raise
             raise UserError(
                 f"{source} cannot be read whole: {_first_line(error)}. Nothing was changed."
             ) from None
+        _settle_copy(con, "dst", live)
         counts = _table_counts(con, "dst")
         con.execute("checkpoint dst")
         con.execute("detach dst")
         _fsync_file(partial)
         _swap(partial, db_path)
-    except BaseException:
+    except BaseException as error:
         _remove(partial)
+        if isinstance(error, duckdb.Error | OSError) and is_disk_full(error):
+            raise DiskFull(f"{_disk_full(db_path, error, source.stat().st_size)} {not_done}.") from None
         raise
     finally:
         con.close()
@@ -327,8 +456,9 @@ def restore(
     """Replace the database file with a backup, atomically.
 
     Refuses (UserError, the database left as it was) when the backup is not a readable optout-cohorts
-    database, and (DatabaseBusy) when a program has the database open: this one, or another process that
-    does not let go within wait_seconds. A database written by an older version is migrated on its next open.
+    database whose whole content passes restore_check, and (DatabaseBusy) when a program has the database
+    open: this one, or another process that does not let go within wait_seconds. A database written by an older
+    version is migrated on its next open. The message says what becomes of the decision log.
     Returns {"path", "tables": rows per table, "schema_version", "message"}.
     """
     source = Path(backup_path).resolve()
@@ -344,21 +474,28 @@ def restore(
                 "changed. Choose a file written by `optout-cohorts backup`."
             )
     target.parent.mkdir(parents=True, exist_ok=True)
-    counts, version = _rewrite_and_swap(source, target, check=True, wait_seconds=wait_seconds)
+    counts, (version, log_change) = _rewrite_and_swap(
+        source, target, check=True, wait_seconds=wait_seconds, not_done=RESTORE_NOT_DONE
+    )
     return {
         "path": target,
         "tables": counts,
         "schema_version": version,
-        "message": f"Database {target} restored from {source}: {_count_text(counts)}.",
+        "message": f"Database {target} restored from {source}: {_count_text(counts)}. {log_change}",
     }
 
 
-def compact(db_path: Path | str, *, wait_seconds: float = WAIT_SECONDS) -> dict[str, Any]:
+def compact(
+    db_path: Path | str, *, wait_seconds: float = WAIT_SECONDS, not_done: str | None = None
+) -> dict[str, Any]:
     """Rewrite the database into a fresh file and swap it in, so that the bytes of deleted rows leave it.
 
     Everything committed (the WAL included) is copied object by object into a new, checkpointed file, which
-    replaces the old one with one rename; the old WAL is removed with the old file. The database must not be
-    open in this process, nor stay open in another beyond wait_seconds (DatabaseBusy).
+    replaces the old one with one rename; the old WAL is removed with the old file, and the rewrite a purge
+    owed ends with it (the new file is written without that record). The database must not be open in this
+    process, nor stay open in another beyond wait_seconds (DatabaseBusy); a full disk: DiskFull. Either way the
+    file is left as it was, and the message says that rows deleted before are still in it (not_done: that
+    sentence, when the caller knows more, see finish_rewrite).
     Returns {"path", "bytes_before", "bytes_after", "tables", "message"}.
     """
     path = Path(db_path).resolve()
@@ -366,7 +503,9 @@ def compact(db_path: Path | str, *, wait_seconds: float = WAIT_SECONDS) -> dict[
         raise UserError(f"The database file {path} does not exist.")
     wal = _wal(path)
     before = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-    counts, _ = _rewrite_and_swap(path, path, check=False, wait_seconds=wait_seconds)
+    counts, _ = _rewrite_and_swap(
+        path, path, check=False, wait_seconds=wait_seconds, not_done=not_done or _rewrite_not_done(path)
+    )
     after = path.stat().st_size
     return {
         "path": path,
@@ -375,6 +514,39 @@ def compact(db_path: Path | str, *, wait_seconds: float = WAIT_SECONDS) -> dict[
         "tables": counts,
         "message": f"Database file {path} rewritten without the deleted rows: {before / 1e6:.1f} MB → "
         f"{after / 1e6:.1f} MB.",
+    }
+
+
+class RewriteOwed(UserWarning):
+    """A purge's rewrite that could not be done yet (busy database, full disk): warned by store.connect, which
+    carries on with the open; the CLI prints it as one line."""
+
+
+def owed_contacts(con: duckdb.DuckDBPyConnection) -> int:
+    """How many purged contacts' bytes are still in the file: the rewrites purges recorded and no compaction
+    has done yet (0: nothing owed)."""
+    return con.execute("select coalesce(sum(contacts), 0) from compaction_owed").fetchone()[0]
+
+
+def finish_rewrite(db_path: Path | str, owed: int, *, wait_seconds: float = WAIT_SECONDS) -> dict[str, Any]:
+    """Do the rewrite purges left owed (owed: how many purged contacts it concerns, from `owed_contacts`).
+
+    A busy database or a full disk does not raise: the debt stays recorded in the file, to be paid on the next
+    open, and the message states what truly happened — rows deleted, file not rewritten, why, and what to do.
+    The file must not be open in this process. Returns {"rewritten": bool, "message"}.
+    """
+    not_done = (
+        f"The bytes of {owed:,} purged contact(s) are still in the database file: the rewrite is recorded and "
+        "will be retried the next time the database is opened; or run "
+        f"`optout-cohorts compact --db {Path(db_path).resolve()}` then"
+    )
+    try:
+        result = compact(db_path, wait_seconds=wait_seconds, not_done=not_done)
+    except (DatabaseBusy, DiskFull) as error:
+        return {"rewritten": False, "message": f"Rows deleted: yes; file rewritten: no. {error}"}
+    return {
+        "rewritten": True,
+        "message": f"{result['message']} The {owed:,} purged contact(s) are gone from it.",
     }
 
 
@@ -394,8 +566,12 @@ def purge_expired(
     Kept: objected contacts, even past the limit (status `objected` comes first in the rules; the suppression
     list needs them), and contacts that data dated after as_of (an order, a click, an objection) no longer
     leaves expired. as_of cannot be in the future. The bytes of the deleted rows stay in the file until
-    `compact` rewrites it. dry_run: count, change nothing.
-    Returns {"as_of", "contacts", "orders", "events", "kept_objected", "kept_later", "message"}.
+    `compact` rewrites it: the same transaction records that rewrite as owed (see `finish_rewrite`), and the
+    message names the backups, written before, that may still hold the purged contacts. dry_run: count,
+    change nothing.
+    Returns {"as_of", "contacts", "orders", "events", "kept_objected", "kept_later", "owed": purged contacts
+    whose bytes the file still holds (this purge's and any earlier one's), "backups": those backup files,
+    "message"}.
     """
     if as_of > dt.date.today():
         raise UserError(
@@ -426,10 +602,17 @@ def purge_expired(
             f"{deleted['events']:,} event(s). Kept: {kept_objected:,} objected contact(s) past the limit "
             f"(suppression list) and {kept_later:,} whose later order, click or objection changes their status."
         )
+        backups = []
         if dry_run:
             con.execute("rollback")
         else:
             store.record_change(con, "purge", message)
+            if deleted["contacts"]:
+                con.execute(
+                    "insert into compaction_owed values ($at, $contacts)",
+                    {"at": dt.datetime.now().replace(microsecond=0), "contacts": deleted["contacts"]},
+                )
+                backups = _backups_still_there(con)
             facts.rebuild(con)
             con.execute("commit")
     except BaseException:
@@ -437,10 +620,23 @@ def purge_expired(
         raise
     finally:
         con.execute(f"drop table if exists {table}")
+    if backups:
+        message += (
+            f" These backups, written before this purge, may still hold the purged contacts: "
+            f"{', '.join(map(str, backups))}. Delete them, or write new ones in their place."
+        )
     return {
         "as_of": as_of,
         **deleted,
         "kept_objected": kept_objected,
         "kept_later": kept_later,
+        "owed": owed_contacts(con),
+        "backups": backups,
         "message": message,
     }
+
+
+def _backups_still_there(con: duckdb.DuckDBPyConnection) -> list[Path]:
+    """The backup files written from this database that still exist, oldest first."""
+    rows = con.execute("select path from backups_written order by written_at, path").fetchall()
+    return [Path(path) for (path,) in rows if Path(path).is_file()]

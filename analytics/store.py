@@ -9,20 +9,29 @@ the cursors other threads use); metrics queries are run by name with bound param
 Every connection is locked down before it is returned (see `lock_down`): it reads no file but the database,
 the product's work folder and the paths it was opened for, installs and loads no extension, and its
 configuration cannot be changed by a later statement.
+
+Every open is also the next opportunity to finish what an interrupted maintenance left: temporary copies of a
+killed process are removed, and the rewrite a purge still owes is done (maintenance.finish_rewrite). An open that
+finds the disk full (it writes the macros) is a one-line error, never a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import shutil
+import stat
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from analytics.csv_files import DISK_FULL_WORDS, DiskFull, is_disk_full
 from analytics.errors import DatabaseBusy, UserError
 
 ENV_DB_PATH = "OPTOUT_COHORTS_DB"
@@ -49,11 +58,65 @@ DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
 
 def work_dir() -> Path:
-    """The folder for the product's temporary files (re-encoded uploads, exports, backups being written):
-    the only folder, besides the paths a connection is opened for, that DuckDB may read or write."""
+    """The folder for the product's temporary files (uploads, re-encoded copies, exports, backups being
+    written): the only folder, besides the paths a connection is opened for, that DuckDB may read or write.
+    It holds copies of personal data, so it is private to this user (see `private_folder`)."""
     folder = Path(os.environ.get(ENV_WORK_DIR) or Path(tempfile.gettempdir()) / "optout-cohorts-work")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder.resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return private_folder(folder.parent.resolve() / folder.name)
+
+
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_folder(folder: Path) -> Path:
+    """Create `folder` (its parent must exist) readable by this user only, or check an existing one: in a shared
+    temp directory another user may have made it first (to read the uploads) or planted a symbolic link (to
+    redirect them). One of ours with group or world permissions is made private."""
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder, PRIVATE_FOLDER_MODE)
+    info = os.lstat(folder)
+    fix = f"Remove it (or ask its owner to), or set {ENV_WORK_DIR} to a folder of your own."
+    if stat.S_ISLNK(info.st_mode):
+        raise UserError(
+            f"The work folder {folder} is a symbolic link, not a folder: someone may be redirecting the uploads "
+            f"it would hold. Nothing was written there. {fix}"
+        )
+    if not stat.S_ISDIR(info.st_mode):
+        raise UserError(f"The work folder {folder} is a file, not a folder. Nothing was written there. {fix}")
+    if info.st_uid != os.geteuid():
+        raise UserError(
+            f"The work folder {folder} belongs to another user (uid {info.st_uid}), who could read the uploads "
+            f"it would hold. Nothing was written there. {fix}"
+        )
+    if stat.S_IMODE(info.st_mode) != PRIVATE_FOLDER_MODE:
+        os.chmod(folder, PRIVATE_FOLDER_MODE)
+    return folder
+
+
+def open_private(path: Path):
+    """A new file (replacing any) that only this user may read, opened for writing bytes."""
+    return os.fdopen(
+        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE_MODE), "wb"
+    )
+
+
+def sweep(folder: Path, older_than: float, prefix: str = "") -> None:
+    """Delete the entries of `folder` (named with `prefix`) untouched for `older_than` seconds: copies of personal
+    data that an ended session or a killed process left behind. Symbolic links are left alone."""
+    cutoff = time.time() - older_than
+    for entry in os.scandir(folder):
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            continue  # removed meanwhile
+        if not entry.name.startswith(prefix) or info.st_mtime > cutoff or stat.S_ISLNK(info.st_mode):
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def sql_text(relative: str) -> str:
@@ -157,13 +220,31 @@ def another_process_waiting(target: Path) -> bool:
         return False
     if pid == os.getpid() or not fresh:
         return False
+    return process_alive(pid)  # else the waiting process died: a stale marker
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user counts): tells a file a live process is writing
+    from one a dead process left."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False  # the waiting process died: a stale marker
+        return False
     except PermissionError:
         pass
     return True
+
+
+def disk_full_reason(error: BaseException) -> str:
+    """The system's words for a full disk in an error (see csv_files.is_disk_full), for a one-line message."""
+    return next((words for words in DISK_FULL_WORDS if words in str(error)), "no room left")
+
+
+def _disk_full(target: Path, error: BaseException) -> DiskFull:
+    return DiskFull(
+        f"The database file {target} cannot be opened: the disk is full ({disk_full_reason(error)}), and opening "
+        "it writes to it. Nothing was changed. Free some disk space, then try again."
+    )
 
 
 def _open_file(target: Path, wait: float) -> duckdb.DuckDBPyConnection:
@@ -175,6 +256,8 @@ def _open_file(target: Path, wait: float) -> duckdb.DuckDBPyConnection:
             try:
                 return duckdb.connect(str(target))
             except duckdb.IOException as error:
+                if is_disk_full(error):
+                    raise _disk_full(target, error) from None
                 if "lock" not in str(error).lower():
                     raise UserError(f"The database file {target} cannot be opened: {error}") from None
                 if time.monotonic() >= deadline:
@@ -205,26 +288,59 @@ def connect(
     second open of the same file in one process shares the first one's DuckDB instance and its settings.
     DuckDB lets one process at a time hold a file; another process trying meanwhile waits up to
     wait_seconds (default $OPTOUT_COHORTS_WAIT_SECONDS, else 60) and then gets a plain error.
+    A rewrite a purge still owes is done first; when it cannot be yet, a maintenance.RewriteOwed warning says so
+    and the open goes on. A full disk: DiskFull, one line.
     """
     target = Path(path) if path is not None else default_db_path()
-    if str(target) == ":memory:":
+    wait = default_wait_seconds() if wait_seconds is None else wait_seconds
+    in_memory = str(target) == ":memory:"
+    if in_memory:
         con = duckdb.connect(":memory:")
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        con = _open_file(target, default_wait_seconds() if wait_seconds is None else wait_seconds)
+        con = _open_file(target, wait)
     if con.execute("select current_setting('lock_configuration')").fetchone()[0]:
         # DuckDB shares one instance per file within a process: an earlier open set it up and locked it.
         return con
+    try:
+        _prepare(con)
+        if not in_memory and _finish_maintenance(con, target):
+            con = _open_file(target, wait)
+            _prepare(con)
+        install_macros(con)
+        from analytics import facts  # facts reads its SQL through this module
+
+        facts.ensure(con)
+    except duckdb.Error as error:
+        con.close()
+        if is_disk_full(error):
+            raise _disk_full(target, error) from None
+        raise
+    folder = [] if in_memory else [target.resolve().parent]
+    lock_down(con, [*folder, DEMO_DIR, *readable])
+    return con
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     # Bound the memory one process may use (large files spill to disk instead); $OPTOUT_COHORTS_MEMORY overrides.
     con.execute("set memory_limit = $limit", {"limit": memory_limit()})
     migrate(con)
-    install_macros(con)
-    from analytics import facts  # facts reads its SQL through this module
 
-    facts.ensure(con)
-    folder = [] if str(target) == ":memory:" else [target.resolve().parent]
-    lock_down(con, [*folder, DEMO_DIR, *readable])
-    return con
+
+def _finish_maintenance(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
+    """Remove what killed maintenance left beside the file, and do the rewrite purges owe. True when it closed
+    the connection for that (a rewrite swaps the file): the caller opens the file again."""
+    from analytics import maintenance  # maintenance opens files through this module
+
+    maintenance.sweep_partials(target.resolve().parent)
+    owed = maintenance.owed_contacts(con)
+    if not owed:
+        return False
+    con.close()
+    done = maintenance.finish_rewrite(target, owed, wait_seconds=0)  # it held the file a moment ago
+    if not done["rewritten"]:
+        warnings.warn(done["message"], maintenance.RewriteOwed, stacklevel=3)
+    return True
 
 
 def record_change(con: duckdb.DuckDBPyConnection, kind: str, detail: str) -> None:

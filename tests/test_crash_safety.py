@@ -9,6 +9,9 @@ the file is being closed and checkpointed): those must keep the batch. A databas
 is handed, as the kill left it (WAL included), to the next attempt, so kills also land during recovery; one
 whose batch landed is re-submitted, compared with the clean load, and replaced by a fresh one.
 Kills: 8 × OPTOUT_STRESS_SCALE (default 1: about 25 s); seed: OPTOUT_STRESS_SEED.
+
+Maintenance killed: a purge killed after its commit still gets its rewrite (at the next open), and a compaction
+killed while writing its copy leaves nothing behind once the database is opened again.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import demo, store
+from analytics import demo, ingest, store
 from analytics.tables import LOAD_ORDER, TABLES
+from tests.builders import DataBuilder
 
 pytestmark = pytest.mark.stress
 
@@ -205,3 +209,89 @@ def test_sigkill_at_any_moment_of_an_ingest_leaves_the_batch_whole_or_absent(tmp
         *log,
         sep="\n  ",
     )
+
+
+# --- maintenance killed ----------------------------------------------------------------------------------
+
+PURGED = "killed.purge.6120@example.org"
+PURGE_AND_DIE = """
+import datetime as dt, os, signal, sys
+from analytics import maintenance, store
+con = store.connect(sys.argv[1])
+print(maintenance.purge_expired(con, dt.date(2026, 1, 15), 3)["contacts"], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # after the purge's commit, before any rewrite or checkpoint
+"""
+
+
+COMPACT = "import sys; from analytics import maintenance; maintenance.compact(sys.argv[1])"
+
+
+def _database_with_an_expired_contact(folder: Path, demo_files: bool = False) -> Path:
+    """A closed database where PURGED is expired on 2026-01-15 and readable in the file (and the demo brand,
+    for a file whose copy takes long enough to be killed midway)."""
+    data = DataBuilder(folder)
+    data.contact(PURGED, source="web", collected_at="2020-03-02").order(PURGED, "2020-03-02", amount=49.9)
+    data.contact("kept.2291@example.org", source="web", collected_at="2025-05-01")
+    db = folder / "brand.duckdb"
+    con = store.connect(db)
+    ingest.ingest_files(
+        con, [*data.write(), *(sorted(store.DEMO_DIR.glob("*.csv.gz")) if demo_files else [])]
+    )
+    con.close()
+    assert PURGED.encode() in db.read_bytes()
+    return db
+
+
+def test_a_purge_killed_after_its_delete_is_rewritten_at_the_next_open(tmp_path):
+    """Finding 3: SIGKILL right after the purge's commit leaves the deleted address readable in the file; the
+    owed rewrite, committed with the delete, is done by the next open, which finds the contact gone."""
+    db = _database_with_an_expired_contact(tmp_path)
+    env = {**os.environ, store.ENV_WORK_DIR: str(tmp_path / "work")}
+    killed = subprocess.run(
+        [sys.executable, "-c", PURGE_AND_DIE, str(db)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert killed.returncode == -signal.SIGKILL and killed.stdout.strip() == "1", killed.stderr
+    assert PURGED.encode() in db.read_bytes()  # the delete is only in the WAL
+
+    store.connect(db).close()
+
+    assert PURGED.encode() not in db.read_bytes()
+    con = store.connect(db)
+    try:
+        assert con.execute("select contact_id from contacts").fetchall() == [("kept.2291@example.org",)]
+        assert con.execute("select count(*) from compaction_owed").fetchone()[0] == 0
+    finally:
+        con.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "brand.duckdb",
+        "contacts.csv",
+        "orders.csv",
+        "work",
+    ]
+
+
+def test_a_compaction_killed_midway_leaves_a_copy_that_the_next_open_removes(tmp_path):
+    """Finding 4: SIGKILL while the compaction writes its new copy (which holds every contact) leaves that
+    copy beside the database; the next open removes it."""
+    db = _database_with_an_expired_contact(tmp_path, demo_files=True)
+    env = {**os.environ, store.ENV_WORK_DIR: str(tmp_path / "work")}
+    for _ in range(20):  # until a kill lands while the copy is being written (it takes a few hundred ms)
+        process = subprocess.Popen(
+            [sys.executable, "-c", COMPACT, str(db)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while process.poll() is None and not list(tmp_path.glob(".brand.duckdb.*.partial")):
+            time.sleep(0.001)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if list(tmp_path.glob(".brand.duckdb.*.partial")):
+            break
+    left = list(tmp_path.glob(".brand.duckdb.*"))
+    assert left, "no kill landed while the copy was written"
+
+    store.connect(db).close()
+
+    assert list(tmp_path.glob(".brand.duckdb.*")) == []

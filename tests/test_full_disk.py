@@ -1,5 +1,7 @@
 """A full disk while loading: one plain paragraph on standard error, exit code 2, nothing of the batch loaded,
-the data loaded before intact, and the same file loads whole once there is room.
+the data loaded before intact, and the same file loads whole once there is room. A full disk during a backup,
+restore, compaction or a purge's rewrite, or when a command opens the database: one plain line, never a
+traceback, and a purge's rewrite stays owed until there is room.
 
 The disk is simulated for a subprocess running the real command line: its file-size limit (RLIMIT_FSIZE) makes
 every write past the limit fail with EFBIG — the database file, its write-ahead log (<db>.wal), DuckDB's temp
@@ -21,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import report, store
+from analytics import ingest, report, store
 from analytics.settings import DEFAULTS
 from tests.builders import DataBuilder
 
@@ -253,3 +255,137 @@ def test_a_checkpoint_that_finds_the_disk_full_at_commit_loads_nothing(files, tm
     after = state(db)
     assert after["orders"][0] == before["orders"][0] + 120_000
     assert after["campaign_stats"][0] == before["campaign_stats"][0] + 120_000
+
+
+# --- a full disk during maintenance, and the commands after it ----------------------------------------------
+
+PURGED = "full.disk.purge.8802@example.org"
+# A limit on a boundary between DuckDB's blocks (3 headers of 4 kB, then blocks of 256 kB): a block is written
+# whole or not at all, as on a disk that is full, never cut at the limit.
+BLOCK_LIMIT = 12288 + 4 * 262144
+REWRITE_ON_A_FULL_DISK = """
+import resource, signal, sys
+from analytics import cli, maintenance
+
+compact = maintenance.compact
+
+
+def compact_on_a_full_disk(*args, **kwargs):
+    # The disk fills up between the purge's commit and its rewrite.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), resource.RLIM_INFINITY))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return compact(*args, **kwargs)
+
+
+maintenance.compact = compact_on_a_full_disk
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def cli(args: list[str], work: Path, limit: int | None = None, script: str | None = None):
+    """The real CLI in a subprocess, under a file-size limit when given (else through script, which sets its
+    own limit at the moment it chooses)."""
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    environment = {k: v for k, v in os.environ.items() if k != store.ENV_DB_PATH}
+    environment[store.ENV_WORK_DIR] = str(work)
+    command = ["-c", script, str(BLOCK_LIMIT)] if script else ["-m", "analytics.cli"]
+    return subprocess.run(
+        [sys.executable, *command, *args],
+        cwd=store.PROJECT_ROOT,
+        preexec_fn=limited if limit is not None else None,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def one_line_errors(result, command: str) -> list[str]:
+    """Exit code 2, and every line on standard error is one of the command's plain messages."""
+    assert result.returncode == 2, (result.returncode, result.stderr[-3000:])
+    lines = result.stderr.strip().split("\n")
+    assert "Traceback" not in result.stderr and all(
+        line.startswith(f"optout-cohorts {command}: ") for line in lines
+    ), result.stderr
+    return lines
+
+
+@pytest.fixture
+def purge_db(tmp_path) -> Path:
+    """A database of the demo brand plus a contact expired on 2026-01-15, whose id is readable in the file."""
+    files = tmp_path / "files"
+    files.mkdir()
+    data = DataBuilder(files)
+    data.contact(PURGED, source="web", collected_at="2020-03-02").order(PURGED, "2020-03-02", amount=49.9)
+    db = tmp_path / "db" / "brand.duckdb"
+    con = store.connect(db, readable=[files])
+    ingest.ingest_files(con, [*data.write(), *sorted(store.DEMO_DIR.glob("*.csv.gz"))])
+    con.close()
+    assert PURGED.encode() in db.read_bytes()
+    return db
+
+
+def test_a_purge_whose_rewrite_finds_the_disk_full_says_so_and_the_next_open_finishes_it(purge_db, tmp_path):
+    """Finding 3 and 11: the disk fills up between the purge's commit and its rewrite. The purge says, in one
+    line, that the rows are deleted and the file not rewritten (the address is still readable); with no room
+    at all, a later command fails with one line, never a traceback; once there is room, the next command's
+    open does the owed rewrite."""
+    db, work = purge_db, tmp_path / "work"
+    purge = ["purge", "--db", str(db), "--as-of", "2026-01-15"]
+    purged = cli(purge, work, script=REWRITE_ON_A_FULL_DISK)
+
+    [error] = one_line_errors(purged, "purge")
+    assert purged.stdout.startswith("Purged ") and " expired contact(s) as of 2026-01-15" in purged.stdout
+    assert "the disk is full (File too large)" in error and "free some space, then try again" in error
+    assert error.startswith("optout-cohorts purge: Rows deleted: yes; file rewritten: no. ")
+    assert "purged contact(s) are still in the database file" in error and "retried the next time" in error
+    assert PURGED.encode() in db.read_bytes()
+    assert sorted(p.name for p in db.parent.iterdir()) == ["brand.duckdb"]  # no copy left behind
+
+    *warned, failed = one_line_errors(cli(["presets", "--db", str(db)], work, limit=0), "presets")
+    assert [w for w in warned if "warning: Rows deleted: yes; file rewritten: no" in w] == warned != []
+    assert "cannot be opened: the disk is full (File too large)" in failed and "Nothing was changed" in failed
+
+    with_room = cli(["presets", "--db", str(db)], work)
+    assert with_room.returncode == 0 and "Rows deleted" not in with_room.stderr, with_room.stderr
+    assert PURGED.encode() not in db.read_bytes()
+    con = store.connect(db)
+    try:
+        assert con.execute("select count(*) from compaction_owed").fetchone()[0] == 0
+        assert (
+            con.execute("select count(*) from contacts where contact_id = $id", {"id": PURGED}).fetchone()[0]
+            == 0
+        )
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("command", ["backup", "restore", "compact"])
+def test_backup_restore_and_compaction_on_a_full_disk_give_one_line_and_leave_no_copy(
+    purge_db, tmp_path, command
+):
+    """Finding 3 and 11: a backup, restore or compaction whose new copy finds the disk full ends with one
+    plain line saying so (never a traceback, never "cannot be read whole"), leaves no temporary copy, and the
+    database keeps its data."""
+    db, work = purge_db, tmp_path / "work"
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    good = backups / "good.duckdb"
+    assert cli(["backup", "--db", str(db), "--out", str(good)], work).returncode == 0
+    before = state(db)
+    args = {
+        "backup": ["backup", "--db", str(db), "--out", str(backups / "new.duckdb")],
+        "restore": ["restore", "--db", str(db), str(good)],
+        "compact": ["compact", "--db", str(db)],
+    }[command]
+
+    [error] = one_line_errors(cli(args, work, limit=BLOCK_LIMIT), command)
+
+    assert "the disk is full (File too large)" in error and "free some space, then try again" in error, error
+    assert sorted(p.name for p in backups.iterdir()) == ["good.duckdb"]
+    assert [p.name for p in db.parent.iterdir() if p.name != "brand.duckdb.wal"] == ["brand.duckdb"]
+    assert state(db) == before

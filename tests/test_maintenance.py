@@ -2,7 +2,9 @@
 
 A backup taken while the database is in use restores the exact report of that moment, and load ids go on
 after it; a file that is not one of our databases, or a damaged one, is refused and the database left as it
-was; a purged contact's bytes are gone from the file once it is compacted.
+was; a purged contact's bytes are gone from the file once it is compacted, a rewrite that cannot be done yet
+stays owed and is said so, a purge names the backups that may still hold whom it deleted, and the temporary
+copies of a killed process do not stay beside the database.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import duckdb
 import pytest
 
 from analytics import ingest, maintenance, report, store
+from analytics.cli import main
 from analytics.errors import DatabaseBusy, UserError
 from analytics.settings import DEFAULTS
 from tests.builders import DataBuilder, statuses
@@ -206,7 +209,7 @@ def test_restore_and_compaction_refuse_while_another_program_holds_the_database(
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(DatabaseBusy, match="another program"):
             maintenance.restore(demo_backup, db, wait_seconds=0.5)
-        with pytest.raises(DatabaseBusy, match="another program"):
+        with pytest.raises(DatabaseBusy, match=r"another program.*The file was not rewritten"):
             maintenance.compact(db, wait_seconds=0.5)
     finally:
         holder.kill()
@@ -373,3 +376,204 @@ def test_a_dry_run_purge_changes_nothing_and_a_future_date_is_refused(data):
 def test_compaction_refuses_a_database_open_in_this_program(con, tmp_path):
     with pytest.raises(DatabaseBusy, match="open in this program"):
         maintenance.compact(tmp_path / "test.duckdb")
+
+
+# --- what a purge leaves to do, and says -----------------------------------------------------------------
+
+
+def _purge_database(folder: Path) -> Path:
+    """A database holding the purge fixture, closed, with the purged contact's id readable in the file."""
+    db = folder / "brand.duckdb"
+    (folder / "fixture").mkdir()
+    con = store.connect(db)
+    ingest.ingest_files(con, _purge_fixture(folder / "fixture"))
+    con.close()
+    assert PURGED.encode() in db.read_bytes()
+    return db
+
+
+def _owed(db: Path) -> int:
+    con = store.connect(db)
+    try:
+        return maintenance.owed_contacts(con)
+    finally:
+        con.close()
+
+
+def test_a_purge_whose_rewrite_meets_a_busy_database_says_the_rows_are_deleted_but_not_yet_from_the_file(
+    tmp_path, capsys
+):
+    """Finding 3: the rewrite after a purge found the database open (here a connection of this process, as the
+    dashboard's would be). The command must not say "Nothing was changed": the rows are deleted, the file is
+    not rewritten, the debt is recorded, and `compact` pays it later."""
+    db = _purge_database(tmp_path)
+    holder = duckdb.connect(str(db))  # shares DuckDB's instance with the command's own connection
+    try:
+        code = main(["purge", "--db", str(db), "--as-of", PURGE_DATE.isoformat()])
+    finally:
+        holder.close()
+    printed = capsys.readouterr()
+    assert code == 2
+    assert printed.out.startswith("Purged 1 expired contact(s) as of 2026-01-15")
+    error = printed.err.strip()
+    assert error.count("\n") == 0 and "Traceback" not in error, error
+    assert "Nothing was changed" not in error
+    assert error.startswith("optout-cohorts purge: Rows deleted: yes; file rewritten: no. ")
+    assert "The bytes of 1 purged contact(s) are still in the database file: the rewrite is recorded" in error
+    assert "will be retried the next time the database is opened" in error
+    assert f"optout-cohorts compact --db {db}" in error
+    assert PURGED.encode() in db.read_bytes()  # what the message says: still readable in the file
+
+    assert main(["compact", "--db", str(db)]) == 0
+    assert "rewritten without the deleted rows" in capsys.readouterr().out
+    assert PURGED.encode() not in db.read_bytes()
+    assert _owed(db) == 0
+    assert main(["purge", "--db", str(db), "--as-of", PURGE_DATE.isoformat(), "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("Would purge 0 expired contact(s)")
+
+
+def test_a_compaction_clears_the_owed_rewrite_only_with_the_swap(tmp_path):
+    """The owed rewrite is recorded in the purge's own transaction and stays while compaction fails; the swap
+    of the rewritten file ends it."""
+    db = _purge_database(tmp_path)
+    con = store.connect(db)
+    result = maintenance.purge_expired(con, PURGE_DATE, 3)
+    assert result["contacts"] == 1 and result["owed"] == maintenance.owed_contacts(con) == 1
+    assert maintenance.purge_expired(con, PURGE_DATE, 3, dry_run=True)["owed"] == 1
+    with pytest.raises(DatabaseBusy) as busy:
+        maintenance.compact(db)
+    assert "not rewritten: rows a purge deleted since its last rewrite are still readable" in str(busy.value)
+    assert maintenance.owed_contacts(con) == 1
+    con.close()
+    assert PURGED.encode() in db.read_bytes()
+
+    done = maintenance.finish_rewrite(db, 1)
+
+    assert done["rewritten"] and "The 1 purged contact(s) are gone from it." in done["message"]
+    assert PURGED.encode() not in db.read_bytes()
+    assert _owed(db) == 0
+
+
+def test_an_open_that_cannot_do_the_owed_rewrite_yet_warns_and_goes_on(tmp_path):
+    """Finding 3: every open tries the rewrite a purge owes; when the file is busy (here held by another
+    connection of this process) the open still works, warns that the rows are deleted but the file not
+    rewritten, and the debt stays for the next open, which pays it."""
+    db = _purge_database(tmp_path)
+    main(["purge", "--db", str(db), "--as-of", PURGE_DATE.isoformat(), "--no-compact"])
+    holder = duckdb.connect(str(db))
+    try:
+        with pytest.warns(maintenance.RewriteOwed, match="Rows deleted: yes; file rewritten: no. "):
+            con = store.connect(db)
+        assert maintenance.owed_contacts(con) == 1
+        assert (
+            con.execute("select count(*) from contacts where contact_id = $id", {"id": PURGED}).fetchone()[0]
+            == 0
+        )
+        con.close()
+    finally:
+        holder.close()
+    assert PURGED.encode() in db.read_bytes()
+
+    assert _owed(db) == 0  # this open did it
+    assert PURGED.encode() not in db.read_bytes()
+
+
+def test_a_purge_names_the_backups_that_may_still_hold_the_purged_contacts_even_after_a_restore(tmp_path):
+    """Finding 4: every backup written is recorded; the purge lists those that still exist (a deleted one is
+    not listed), and a restore keeps the record of backups written after the one restored."""
+    db = _purge_database(tmp_path)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    con = store.connect(db)
+    written = [maintenance.backup(con, backups / f"{name}.duckdb")["path"] for name in ("a", "b", "c")]
+    con.close()
+    written[1].unlink()  # the user deleted b
+    maintenance.restore(written[0], db)  # back to a: c was written after it, and still holds everyone
+    con = store.connect(db)
+    try:
+        result = maintenance.purge_expired(con, PURGE_DATE, 3)
+    finally:
+        con.close()
+
+    assert result["contacts"] == 1
+    assert result["backups"] == [written[0], written[2]]
+    assert (
+        f"These backups, written before this purge, may still hold the purged contacts: {written[0]}, "
+        f"{written[2]}. Delete them, or write new ones in their place." in result["message"]
+    )
+    assert str(written[1]) not in result["message"]
+
+
+@pytest.mark.parametrize("target", ["wal", "waiting", "partial"])
+def test_a_backup_onto_a_file_the_database_uses_beside_itself_is_refused(tmp_path, capsys, target):
+    """Finding 11: a backup written to the database's WAL (or its waiting marker, or a temporary name this
+    program sweeps) would be replayed or deleted after reporting success: refused, and nothing written."""
+    db = _purge_database(tmp_path)
+    out = {
+        "wal": db.with_name(db.name + ".wal"),
+        "waiting": store.waiting_marker(db),
+        "partial": db.with_name(f".{db.name}.4242-0badcafe.partial"),
+    }[target]
+
+    code = main(["backup", "--db", str(db), "--out", str(out), "--overwrite"])
+
+    error = capsys.readouterr().err
+    assert code == 2 and error.startswith("optout-cohorts backup: ") and "choose another" in error, error
+    assert not out.exists()
+    con = store.connect(db)
+    assert (
+        con.execute("select count(*) from contacts where contact_id = $id", {"id": PURGED}).fetchone()[0] == 1
+    )
+    con.close()
+
+
+def _dead_pid() -> int:
+    """The id of a process that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("operation", ["open", "backup", "restore", "compact"])
+def test_temporary_copies_left_by_a_killed_process_are_swept_at_the_next_operation(tmp_path, operation):
+    """Finding 4: the temporary copies (and moved-aside WALs) of a backup, restore or compaction that was
+    killed are removed by the next backup, restore, compaction or open; those of a process still writing stay."""
+    db = _purge_database(tmp_path)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    con = store.connect(db)
+    backup = maintenance.backup(con, backups / "monday.duckdb")["path"]
+    con.close()
+    dead = _dead_pid()
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        left = [
+            tmp_path / f".{db.name}.{dead}-0badcafe.partial",
+            tmp_path / f".{db.name}.{dead}-0badcafe.partial.wal",
+            tmp_path / f".{db.name}.wal.{dead}-12345678.partial",  # a WAL moved aside by a killed swap
+            backups / f".tuesday.duckdb.{dead}-abcdef01.partial",
+        ]
+        alive = [
+            tmp_path / f".{db.name}.{writer.pid}-feedf00d.partial",
+            backups / f".x.{writer.pid}-feedf00d.partial",
+        ]
+        for file in (*left, *alive):
+            file.write_bytes(PURGED.encode())
+
+        if operation == "open":
+            store.connect(db).close()
+        elif operation == "backup":
+            con = store.connect(db, readable=[backups])
+            maintenance.backup(con, backups / "wednesday.duckdb")
+            con.close()
+        elif operation == "restore":
+            maintenance.restore(backup, db)
+        else:
+            maintenance.compact(db)
+
+        swept = [file for file in left if file.parent == tmp_path or operation == "backup"]
+        assert [file for file in swept if file.exists()] == []
+        assert all(file.exists() for file in alive)
+    finally:
+        writer.kill()
+        writer.wait()

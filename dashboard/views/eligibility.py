@@ -122,11 +122,15 @@ st.caption(
     "purchase, click or objection changes their status. Download the purge list first if you need it."
 )
 if "purge_message" in st.session_state:
-    st.success(md(st.session_state.pop("purge_message")))
+    rewritten, message = st.session_state.pop("purge_message")
+    (st.success if rewritten else st.warning)(md(message))  # a rewrite still owed is not a success
 confirm_purge = st.checkbox(
     "I understand that the expired contacts will be deleted for good", key="confirm_purge"
 )
 if st.button("Purge the expired contacts", key="purge_expired", disabled=not confirm_purge):
     purged = data.purge_expired(as_of, settings.retention_years)
-    st.session_state["purge_message"] = f"{purged['message']} {purged['compaction']['message']}"
+    st.session_state["purge_message"] = (
+        purged["compaction"].get("rewritten", True),
+        f"{purged['message']} {purged['compaction']['message']}",
+    )
     st.rerun()  # every figure of the page above now without the purged contacts
