@@ -5,6 +5,10 @@ and, when the file is not UTF-8 (Excel's Windows-1252 in France, or UTF-16 "Unic
 UTF-8 on disk in one streamed pass of fixed-size blocks (never row by row, never the whole file in memory).
 A file whose first megabyte is plain ASCII is checked whole, so an accented name far down the file decides
 its encoding too.
+
+It also bounds what an upload may cost: a .zip or .gz that expands past the caps (a compression bomb) is refused
+from its declared sizes or while it is read, a header of more than MAX_COLUMNS columns before anything parses
+it, and the Data page previews only the start of a large file (`preview`). Copies it writes are private (0o600).
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from __future__ import annotations
 import codecs
 import csv
 import errno
-import gzip
 import io
+import os
 import re
 import shutil
 import unicodedata
@@ -36,6 +40,27 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Caps on what one upload may cost before anyone presses Load (issue 13, finding 7). A real export never comes
+# near them; a file built to exhaust the server does, and is refused with the reason.
+# Columns: ESP exports have tens (Mailchimp audiences ~40, Klaviyo profiles with custom properties a few
+# hundred); a 1,000-column file still reads in about a second, while 100,000 columns took DuckDB 4 minutes.
+MAX_COLUMNS = 1000
+# Expansion of a .zip or .gz: CSV exports compress 5 to 20 times; 200 times is a file of one repeated row or of
+# zeros (a "zip bomb"). The ratio counts only past RATIO_FLOOR, so a small file of empty rows is never refused.
+MAX_RATIO = 200
+RATIO_FLOOR = 4 << 20
+# The most one archive may expand to: ten times the largest upload the dashboard accepts (2 GB), beyond the
+# 50-million-event exports the product is measured on. $OPTOUT_COHORTS_MAX_EXPANDED_GB changes it.
+ENV_MAX_EXPANDED = "OPTOUT_COHORTS_MAX_EXPANDED_GB"
+DEFAULT_MAX_EXPANDED_GB = 20.0
+# The most CSV files one .zip may hold: a Mailchimp audience export has four; each file is a preview on the page.
+MAX_ZIP_FILES = 100
+# The Data page previews the start of a large file, cut after a whole row (about 80,000 rows of a typical
+# export, a second to read); Load reads every row.
+PREVIEW_BYTES = 8 << 20
+# The longest file name a message shows (the file is stored under a short name of the product's own).
+SHOWN_NAME_CHARS = 100
+GZIP_WBITS = zlib.MAX_WBITS | 16
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 # DuckDB's IO errors quote the system's message (strerror) of those errors.
 DISK_FULL_WORDS = ("No space left on device", "File too large", "Disk quota exceeded")
@@ -59,6 +84,119 @@ class DiskFull(UserError):
 def clip(value: str, limit: int = SHOWN_CHARS) -> str:
     """A piece of an uploaded file as a message may quote it: at most `limit` characters, '…' when cut."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def shown_name(name: str) -> str:
+    """An uploaded file's name as messages and the load log show it: its last part, control characters
+    replaced, clipped (to fit a file name made from it: at most 200 bytes)."""
+    base = re.split(r"[\\/]", name)[-1].encode("utf-8", "replace").decode("utf-8")
+    cleaned = "".join("?" if unicodedata.category(c) == "Cc" else c for c in base).strip() or "file"
+    limit = SHOWN_NAME_CHARS
+    while len(clip(cleaned, limit).encode("utf-8")) > 200:
+        limit -= 10
+    return clip(cleaned, limit)
+
+
+def stored_name(name: str) -> str:
+    """A safe, short name to store an upload under, whatever its name (300 characters, '../', control
+    characters): only the ending that decides how it is read is kept (.gz: compressed; a zip is told by its
+    content)."""
+    lower = name.lower()
+    return (
+        "upload.csv.gz" if lower.endswith(".gz") else "upload.zip" if lower.endswith(".zip") else "upload.csv"
+    )
+
+
+def private_sink(path: Path):
+    """A new file only this user may read (the copies of uploads hold personal data)."""
+    from analytics import store  # store imports this module
+
+    return store.open_private(path)
+
+
+def max_expanded_bytes() -> int:
+    """The most one compressed upload may expand to ($OPTOUT_COHORTS_MAX_EXPANDED_GB, else 20 GB)."""
+    return int(float(os.environ.get(ENV_MAX_EXPANDED) or DEFAULT_MAX_EXPANDED_GB) * 1e9)
+
+
+def _size(size: float) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size:,.0f} bytes"
+
+
+def check_expansion(name: str, compressed: int, expanded: int, *, declared: bool = False) -> None:
+    """Refuse a compressed file that expands past the caps (MAX_RATIO, max_expanded_bytes): from its declared
+    sizes before reading it, or from the bytes read so far while it is read."""
+    limit = max_expanded_bytes()
+    if expanded > limit:
+        says = "declares that it expands" if declared else "expands"
+        problem = FileProblem(
+            None,
+            f"it {says} to more than {_size(limit)}, the most one compressed file may hold here",
+            f"split the export into smaller files, or raise ${ENV_MAX_EXPANDED} (now {limit / 1e9:g})",
+        )
+    elif expanded > RATIO_FLOOR and expanded > MAX_RATIO * max(compressed, 1):
+        growth = (
+            f"it declares that it expands from {_size(compressed)} to {_size(expanded)}"
+            if declared
+            else f"its first {_size(compressed)} expand to {_size(expanded)}"
+        )
+        problem = FileProblem(
+            None,
+            f"{growth}, over {MAX_RATIO} times: real exports compress "
+            "5 to 20 times, so it was refused as a compression bomb (or a file of one repeated row) before it "
+            "could fill the disk",
+            "check that this is the export you meant; if it is, upload it uncompressed",
+        )
+    else:
+        return
+    raise InvalidFile(name, [problem])
+
+
+class _Gunzip(io.RawIOBase):
+    """A .gz file's content, read in blocks, that stops with a refusal once it expands past the caps (counted
+    against the compressed bytes actually consumed). Members written one after another are read as gzip does."""
+
+    def __init__(self, path: Path, name: str):
+        self._file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._name = name
+        self._inflate = zlib.decompressobj(GZIP_WBITS)
+        self._input = b""
+        self._consumed = 0  # compressed bytes fed to the decompressor
+        self._expanded = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+    def readinto(self, buffer) -> int:
+        while True:
+            if self._inflate.eof:
+                rest = self._inflate.unused_data or self._file.read(1 << 16)
+                while rest and not rest.strip(b"\0"):  # padding after the last member
+                    rest = self._file.read(1 << 16)
+                if not rest:
+                    return 0
+                self._inflate = zlib.decompressobj(GZIP_WBITS)  # another member follows
+                self._input = rest
+            if not self._input:
+                self._input = self._file.read(1 << 16)
+                if not self._input:
+                    raise EOFError("the compressed file ends before its end-of-stream marker")
+            fed = len(self._input)
+            data = self._inflate.decompress(self._input, len(buffer))
+            self._input = self._inflate.unconsumed_tail
+            self._consumed += fed - len(self._input) - len(self._inflate.unused_data)
+            if data:
+                self._expanded += len(data)
+                check_expansion(self._name, self._consumed, self._expanded)
+                buffer[: len(data)] = data
+                return len(data)
 
 
 def is_disk_full(error: BaseException) -> bool:
@@ -129,8 +267,11 @@ def normalise(name: str) -> str:
     return "".join(out).strip("_")
 
 
-def _open(path: Path):
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+def _open(path: Path, name: str | None = None):
+    """The file's bytes (a .gz's expanded, within the caps: `name` is the file the refusal names)."""
+    if path.name.lower().endswith(".gz"):
+        return io.BufferedReader(_Gunzip(path, name or path.name), BLOCK_BYTES)
+    return open(path, "rb")
 
 
 def _unreadable(name: str, error: BaseException) -> InvalidFile:
@@ -147,8 +288,49 @@ def _unreadable(name: str, error: BaseException) -> InvalidFile:
     )
 
 
+def _zip_problem(message: str, fix: str) -> list[FileProblem]:
+    return [FileProblem(None, message, fix)]
+
+
+def _csv_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+    """The archive's CSV files, refused when there are none or too many, or when their declared sizes already
+    break the expansion caps (nothing is extracted then)."""
+    members = [
+        m
+        for m in archive.infolist()
+        if not m.is_dir()
+        and m.filename.lower().endswith(".csv")
+        and not Path(m.filename).name.startswith((".", "__MACOSX"))
+    ]
+    if not members:
+        raise InvalidFile(
+            name,
+            _zip_problem(
+                "the zip archive holds no .csv file",
+                "put the CSV exports in the archive, or upload them directly",
+            ),
+        )
+    if len(members) > MAX_ZIP_FILES:
+        raise InvalidFile(
+            name,
+            _zip_problem(
+                f"the zip archive holds {len(members):,} CSV files; the product reads at most {MAX_ZIP_FILES} from "
+                "one archive",
+                "upload the exports in several archives, or only the files you need",
+            ),
+        )
+    check_expansion(
+        name, sum(m.compress_size for m in members), sum(m.file_size for m in members), declared=True
+    )
+    for member in members:
+        check_expansion(name, member.compress_size, member.file_size, declared=True)
+    return members
+
+
 def expand(paths: list[Path], names: list[str], folder: Path) -> Iterator[tuple[Path, str]]:
-    """Each file as (path, display name); the CSV files inside a .zip are extracted to `folder` first."""
+    """Each file as (path, display name); the CSV files inside a .zip are extracted to `folder` first, each under
+    a short name of its own (memberN.csv), within the expansion caps: its declared sizes are checked before, and
+    the bytes actually written while extracting. A refused archive leaves nothing extracted."""
     for path, name in zip(paths, names, strict=True):
         if path.name.lower().endswith(".gz") or not zipfile.is_zipfile(path) or is_workbook(path):
             yield path, name  # a workbook is refused by read(), which says what it is
@@ -156,36 +338,30 @@ def expand(paths: list[Path], names: list[str], folder: Path) -> Iterator[tuple[
         extracted = []
         try:
             with zipfile.ZipFile(path) as archive:
-                members = [
-                    m
-                    for m in archive.infolist()
-                    if not m.is_dir()
-                    and m.filename.lower().endswith(".csv")
-                    and not Path(m.filename).name.startswith((".", "__MACOSX"))
-                ]
-                if not members:
-                    raise InvalidFile(
-                        name,
-                        [
-                            FileProblem(
-                                None,
-                                "the zip archive holds no .csv file",
-                                "put the CSV exports in the archive, or upload them directly",
-                            )
-                        ],
-                    )
+                members = _csv_members(archive, name)
+                compressed = expanded = 0
                 for index, member in enumerate(members):
-                    target = folder / f"zip{index}_{Path(member.filename).name}"
-                    with archive.open(member) as source, open(target, "wb") as sink:
-                        shutil.copyfileobj(source, sink, BLOCK_BYTES)
-                    extracted.append((target, f"{name}/{Path(member.filename).name}"))
-        except OSError as error:
-            if is_disk_full(error):
-                raise disk_full(name, error) from None
-            raise _unreadable(name, error) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as error:
-            # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
-            raise _unreadable(name, error) from None
+                    target = folder / f"member{index}.csv"
+                    extracted.append((target, f"{name}/{shown_name(member.filename)}"))
+                    compressed += member.compress_size
+                    with archive.open(member) as source, private_sink(target) as sink:
+                        for block in iter(lambda s=source: s.read(BLOCK_BYTES), b""):
+                            expanded += len(block)
+                            check_expansion(name, compressed, expanded)
+                            sink.write(block)
+        except BaseException as error:
+            for target, _ in extracted:
+                target.unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                if is_disk_full(error):
+                    raise disk_full(name, error) from None
+                raise _unreadable(name, error) from None
+            if isinstance(
+                error, (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+            ):
+                # RuntimeError: an encrypted member; NotImplementedError: a compression method zipfile lacks
+                raise _unreadable(name, error) from None
+            raise
         yield from extracted
 
 
@@ -208,13 +384,13 @@ def _detect_encoding(sample: bytes) -> str:
         return "latin-1"
 
 
-def _whole_file_encoding(path: Path) -> str:
+def _whole_file_encoding(path: Path, name: str) -> str:
     """The encoding of a file whose first megabyte is ASCII: its later bytes decide (one streamed pass, two
     when they are not UTF-8)."""
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with _open(path) as raw:
+            with _open(path, name) as raw:
                 for block in iter(lambda: raw.read(BLOCK_BYTES), b""):
                     if encoding == "utf-8" and block.isascii():
                         continue
@@ -226,12 +402,19 @@ def _whole_file_encoding(path: Path) -> str:
     return "latin-1"
 
 
-def _transcode(source: Path, encoding: str, target: Path) -> None:
+def _transcode(source: Path, encoding: str, target: Path, name: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
-    with _open(source) as raw, open(target, "w", encoding="utf-8", newline="") as sink:
+    with _open(source, name) as raw, private_sink(target) as sink:
         for block in iter(lambda: raw.read(BLOCK_BYTES), b""):
-            sink.write(decoder.decode(block))
-        sink.write(decoder.decode(b"", final=True))
+            sink.write(decoder.decode(block).encode("utf-8"))
+        sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+
+
+def _drain(path: Path, name: str) -> None:
+    """Read a .gz whole, so that one expanding past the caps is refused before DuckDB reads it."""
+    with _open(path, name) as raw:
+        while raw.read(BLOCK_BYTES):
+            pass
 
 
 def _first_record_delimiters(text: str) -> tuple[dict[str, int], int]:
@@ -369,6 +552,21 @@ NOT_TEXT = (
 )
 
 
+def _too_many_columns(name: str, count: int, whole: bool) -> InvalidFile:
+    return InvalidFile(
+        name,
+        [
+            FileProblem(
+                None,
+                f"its header has {count:,} columns{'' if whole else ' or more'}; the product reads at most "
+                f"{MAX_COLUMNS:,} (an export has tens)",
+                "check that this is the right file; if it is, remove the columns you do not need and upload it "
+                "again",
+            )
+        ],
+    )
+
+
 def _not_csv(name: str, what: str) -> InvalidFile:
     return InvalidFile(
         name,
@@ -411,7 +609,7 @@ def _header(text: str, delimiter: str, name: str) -> list[str]:
 def read(path: Path, display_name: str, folder: Path) -> CsvFile:
     """Read the first bytes of a file and decide how DuckDB must read it (re-encoding it when needed)."""
     try:
-        with _open(path) as raw:
+        with _open(path, display_name) as raw:
             sample = raw.read(SAMPLE_BYTES)
     except (OSError, EOFError, zlib.error) as error:
         raise _unreadable(display_name, error) from None
@@ -427,16 +625,22 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
             display_name, "an Excel or OpenDocument workbook" if is_workbook(path) else "a zip archive"
         )
     encoding = _detect_encoding(sample)
-    if encoding == "utf-8" and sample.isascii() and len(sample) == SAMPLE_BYTES:
-        try:
-            encoding = _whole_file_encoding(path)
-        except (OSError, EOFError, zlib.error) as error:
-            raise _unreadable(display_name, error) from None
+    try:
+        # One whole pass of a large .gz checks its expansion (re-encoding it is one, too).
+        if encoding == "utf-8" and sample.isascii() and len(sample) == SAMPLE_BYTES:
+            encoding = _whole_file_encoding(path, display_name)
+        elif encoding == "utf-8" and len(sample) == SAMPLE_BYTES and path.name.lower().endswith(".gz"):
+            _drain(path, display_name)
+    except (OSError, EOFError, zlib.error) as error:
+        raise _unreadable(display_name, error) from None
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample).lstrip("\ufeff")
     if not text.strip(" \r\n\t\x00"):
         raise InvalidFile(
             display_name, [FileProblem(None, "the file is empty", "export it again with its header row")]
         )
+    counts, end = _first_record_delimiters(text)
+    if max(counts.values()) >= MAX_COLUMNS:  # before anything parses the header
+        raise _too_many_columns(display_name, max(counts.values()) + 1, end < len(text))
     if encoding == "utf-8" and _cut_in_a_character(path, sample):
         raise _cut_short(display_name)
     delimiter = _delimiter(text)
@@ -447,7 +651,7 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
     if encoding != "utf-8":
         readable = folder / f"utf8_{abs(hash((str(path), display_name)))}.csv"
         try:
-            _transcode(path, encoding, readable)
+            _transcode(path, encoding, readable, display_name)
         except OSError as error:
             if is_disk_full(error):
                 raise disk_full(display_name, error) from None
@@ -465,7 +669,7 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
         # delimiter ("a;";...). Such a file is read from a copy whose header line has neither.
         target = folder / f"header_{abs(hash((str(path), display_name)))}.csv"
         try:
-            _rewrite_header(readable, delimiter, header, target)
+            _rewrite_header(readable, delimiter, header, target, display_name)
         except OSError as error:
             if is_disk_full(error):
                 raise disk_full(display_name, error) from None
@@ -474,6 +678,67 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
             raise _unreadable(display_name, error) from None
         readable = target
     return CsvFile(readable, display_name, path, encoding, delimiter, header, [normalise(h) for h in header])
+
+
+def preview(path: Path, display_name: str, folder: Path) -> tuple[Path, bool]:
+    """The file the Data page's preview reads, and whether it is only the start: a file longer than
+    PREVIEW_BYTES (expanded) is cut after its last whole row within them and copied to `folder`, so a large
+    export — or a small .gz of a billion rows — is previewed in a second; Load reads it whole. The expansion
+    caps apply while the start is read."""
+    if not path.name.lower().endswith(".gz") and path.stat().st_size <= PREVIEW_BYTES:
+        return path, False
+    try:
+        with _open(path, display_name) as raw:
+            start = raw.read(PREVIEW_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise _unreadable(display_name, error) from None
+    cut = _last_record_end(start[:PREVIEW_BYTES]) if len(start) > PREVIEW_BYTES else 0
+    if not cut:  # small enough, or no whole row within the limit: read whole, as Load does
+        return path, False
+    target = folder / "preview.csv"
+    try:
+        with private_sink(target) as sink:
+            sink.write(start[:cut])
+    except OSError as error:
+        if is_disk_full(error):
+            raise disk_full(display_name, error) from None
+        raise
+    return target, True
+
+
+# The byte order marks of the preview's Unicode files, with the codec that reads what follows them.
+PLAIN_CODECS = {
+    codecs.BOM_UTF32_LE: "utf-32-le",
+    codecs.BOM_UTF32_BE: "utf-32-be",
+    codecs.BOM_UTF16_LE: "utf-16-le",
+    codecs.BOM_UTF16_BE: "utf-16-be",
+}
+
+
+def _last_record_end(start: bytes) -> int:
+    """Where the last whole record of the start of a file ends (the offset after its line break), 0 when none
+    does. UTF-16/32 text is cut as text; other encodings as bytes (a line break or a quote is one byte)."""
+    for bom, codec in PLAIN_CODECS.items():  # UTF-32 LE first: its mark starts with UTF-16 LE's
+        if start.startswith(bom):
+            try:
+                text = codecs.getincrementaldecoder(codec)().decode(start[len(bom) :])
+            except UnicodeDecodeError:
+                return 0
+            end = _after_last_row(text, "\n", '"')
+            return len(bom) + len(text[:end].encode(codec)) if end else 0
+    return _after_last_row(start, b"\n", b'"')
+
+
+def _after_last_row(data, newline, quote) -> int:
+    """The offset after the last line break of `data` (str or bytes) outside a quoted field — with an even
+    number of quotes before it — or 0."""
+    end = position = quotes = 0
+    while (found := data.find(newline, position)) >= 0:
+        quotes += data.count(quote, position, found)
+        position = found + len(newline)
+        if quotes % 2 == 0:
+            end = position
+    return end
 
 
 def _header_end(start: bytes, delimiter: str) -> tuple[int, bytes] | None:
@@ -499,15 +764,15 @@ def _header_end(start: bytes, delimiter: str) -> tuple[int, bytes] | None:
     return None
 
 
-def _rewrite_header(source: Path, delimiter: str, header: list[str], target: Path) -> None:
+def _rewrite_header(source: Path, delimiter: str, header: list[str], target: Path, name: str) -> None:
     """Copy the file with a plain header line (c0,c1,…: no BOM, no quote, no line break), in one streamed
     pass; the product has read the real names already."""
-    with _open(source) as raw:
+    with _open(source, name) as raw:
         start = raw.read(SAMPLE_BYTES)
         found = _header_end(start, delimiter)
         end, newline = found if found is not None else (len(start), b"\n")
         line = delimiter.join(f"c{i}" for i in range(len(header)))  # DuckDB skips it; only its fields count
-        with open(target, "wb") as sink:
+        with private_sink(target) as sink:
             sink.write(line.encode("utf-8") + newline)
             sink.write(start[end:])
             shutil.copyfileobj(raw, sink, BLOCK_BYTES)
@@ -520,7 +785,7 @@ def blank_rows(file: CsvFile) -> list[int]:
     if len(file.columns) < 2:  # a one-column file reads an empty line as a row with an empty value
         return []
     first_gap, last_content, offset, carry = None, -1, 0, b""
-    with _open(file.path) as raw:
+    with _open(file.path, file.display_name) as raw:
         for block in iter(lambda: raw.read(BLOCK_BYTES), b""):
             window = carry + block
             start = offset - len(carry)
@@ -538,7 +803,7 @@ def blank_rows(file: CsvFile) -> list[int]:
     if first_gap is None or last_content <= first_gap + 1:
         return []
     blanks = []
-    with _open(file.path) as raw:
+    with _open(file.path, file.display_name) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
         reader = csv.reader(text, delimiter=file.delimiter)
         try:

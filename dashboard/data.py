@@ -46,6 +46,7 @@ from analytics import (
     store,
 )
 from analytics.access import SharedDatabase
+from analytics.errors import InvalidFile
 from analytics.settings import Settings
 
 T = TypeVar("T")
@@ -326,36 +327,109 @@ def empty_database() -> None:
     _write_user(ingest.empty_database)
 
 
+# A session's upload folder is deleted this long after its last use: Streamlit says nothing when a session ends.
+# Longer than any load takes; a session still open gets its files back from the uploader (Streamlit keeps them
+# in memory) at its next run.
+UPLOADS_KEPT_SECONDS = 6 * 3600
+
+
 def upload_folder() -> Path:
-    """This browser session's own folder for uploaded files (never shared between sessions)."""
+    """This browser session's own private folder for uploaded files (never shared between sessions). A new
+    session first deletes the folders of sessions unused for UPLOADS_KEPT_SECONDS, and the temporary folders a
+    killed process left in the work folder: copies of personal data nobody will come back for."""
+    work = store.work_dir()
+    uploads = store.private_folder(work / "uploads")
     if "upload_folder" not in st.session_state:
-        st.session_state["upload_folder"] = str(store.work_dir() / "uploads" / uuid.uuid4().hex)
-    folder = Path(st.session_state["upload_folder"])
-    folder.mkdir(parents=True, exist_ok=True)
+        store.sweep(uploads, UPLOADS_KEPT_SECONDS)
+        store.sweep(work, UPLOADS_KEPT_SECONDS, prefix="optout-")
+        st.session_state["upload_folder"] = str(uploads / uuid.uuid4().hex)
+    folder = store.private_folder(Path(st.session_state["upload_folder"]))
+    os.utime(folder)  # in use: the sweep spares it
     return folder
 
 
-def store_upload(uploaded) -> Path:
-    """Copy an uploaded file to disk at once (Streamlit holds uploads in memory) and return its path."""
-    # a folder per upload: two files of the same name (every Klaviyo export is export.csv) never overwrite each other
-    folder = upload_folder() / hashlib.sha256(str(uploaded.file_id).encode()).hexdigest()[:16]
-    folder.mkdir(exist_ok=True)
-    target = folder / Path(uploaded.name).name
+def _upload_id(uploaded) -> str:
+    """The name of an upload's own folder: two files of the same name (every Klaviyo export is export.csv)
+    never overwrite each other."""
+    return hashlib.sha256(str(uploaded.file_id).encode()).hexdigest()[:16]
+
+
+def _copy_upload(uploaded, target: Path) -> Path:
+    """Write an upload (Streamlit holds it in memory) to a private file, whole or not at all."""
+    partial = target.with_name(target.name + ".partial")
     uploaded.seek(0)
-    with open(target, "wb") as sink:
-        shutil.copyfileobj(uploaded, sink, length=1 << 20)
+    try:
+        with store.open_private(partial) as sink:
+            shutil.copyfileobj(uploaded, sink, length=1 << 20)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        if csv_files.is_disk_full(error):
+            raise csv_files.disk_full(csv_files.shown_name(uploaded.name), error) from None
+        raise
+    os.replace(partial, target)
     return target
 
 
-def expand_uploads(paths: list[Path]) -> list[tuple[Path, str]]:
-    """Each uploaded file as (path, name); the CSV files of a .zip (Mailchimp's audience export) extracted into
-    this session's upload folder, named 'archive.zip/member.csv'."""
-    found = []
-    for path in paths:
-        folder = path.parent / "extracted"  # the upload's own folder (see store_upload)
-        folder.mkdir(exist_ok=True)
-        found += csv_files.expand([path], [path.name], folder)
+def _received(folder: Path, uploaded, name: str) -> list[tuple[Path, str]]:
+    """One upload copied to its folder, under a short name of the product's own, and expanded — each once per
+    session. A refused upload's copy is deleted at once; its refusal is remembered."""
+    memo = st.session_state.setdefault("uploads_read", {})
+    known = memo.get(folder.name)
+    if isinstance(known, InvalidFile):
+        raise known
+    if known is not None and all(path.exists() for path, _ in known):
+        return known
+    store.private_folder(folder)
+    path = folder / csv_files.stored_name(uploaded.name)
+    if not path.exists():
+        _copy_upload(uploaded, path)
+    try:
+        found = list(csv_files.expand([path], [name], store.private_folder(folder / "extracted")))
+    except InvalidFile as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        memo[folder.name] = error
+        raise
+    memo[folder.name] = found
     return found
+
+
+def receive_uploads(uploads: list) -> tuple[list[tuple[Path, str]], list[InvalidFile], list[str]]:
+    """What the uploader holds, ready to inspect: the files as (path, name) — a .zip's CSV files extracted, named
+    'archive.zip/member.csv' — the uploads refused whole (a damaged archive, a compression bomb) and the names of
+    those loaded already. Copies of files no longer in the uploader (removed or replaced) are deleted at once,
+    and those of loaded files right after the load (see uploads_loaded)."""
+    session = upload_folder()
+    held = {_upload_id(uploaded): uploaded for uploaded in uploads}
+    loaded = st.session_state.setdefault("uploads_loaded", set())
+    memo = st.session_state.setdefault("uploads_read", {})
+    loaded.intersection_update(held)
+    for key in set(memo) - held.keys():
+        del memo[key]
+    for entry in session.iterdir():
+        if entry.name not in held or entry.name in loaded:
+            shutil.rmtree(entry, ignore_errors=True)
+    files, refused, done = [], [], []
+    for key, uploaded in held.items():
+        name = csv_files.shown_name(uploaded.name)
+        if key in loaded:
+            done.append(name)
+            continue
+        try:
+            files += _received(session / key, uploaded, name)
+        except InvalidFile as error:  # said on the page; the other files go on
+            refused.append(error)
+    return files, refused, done
+
+
+def uploads_loaded(uploads: list) -> None:
+    """Delete the copies of the files just loaded, and the rows set aside once offered: the database holds what
+    the product keeps of them. The uploader lists them as loaded until they are removed from it."""
+    session = upload_folder()
+    loaded = st.session_state.setdefault("uploads_loaded", set())
+    for uploaded in uploads:
+        loaded.add(_upload_id(uploaded))
+        shutil.rmtree(session / _upload_id(uploaded), ignore_errors=True)
+    shutil.rmtree(session / "rejects", ignore_errors=True)
 
 
 @st.cache_data(show_spinner="Reading the file…", max_entries=64)
@@ -384,7 +458,7 @@ def load(files: list[tuple[Path, str]], options: list[ingest.Options]) -> list[i
         [path for path, _ in files],
         display_names=[name for _, name in files],
         options=options,
-        rejects_dir=upload_folder(),
+        rejects_dir=store.private_folder(upload_folder() / "rejects"),
     )
 
 
@@ -394,11 +468,6 @@ def distinct_values(path: Path, header_name: str) -> list[tuple[str, int]]:
 
 def save_preset(preset: mapping.Preset) -> None:
     _write_user(mapping.save_preset, preset)
-
-
-def discard_uploads() -> None:
-    if "upload_folder" in st.session_state:
-        shutil.rmtree(st.session_state.pop("upload_folder"), ignore_errors=True)
 
 
 # --- maintenance: backup, restore, purge ---------------------------------------------------------------
@@ -412,6 +481,13 @@ def backup_now() -> dict[str, Any]:
     folder.mkdir(exist_ok=True)
     target = folder / f"{database.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}.duckdb"
     return _write_user(maintenance.backup, target)
+
+
+def restore_upload(uploaded) -> dict[str, Any]:
+    """Replace the brand's database with an uploaded backup. Its copy on disk — a whole database — is deleted
+    right after, restored or not."""
+    with tempfile.TemporaryDirectory(prefix="optout-restore-", dir=store.work_dir()) as folder:
+        return restore_backup(_copy_upload(uploaded, Path(folder) / "backup.duckdb"))
 
 
 def restore_backup(path: Path) -> dict[str, Any]:
@@ -428,6 +504,8 @@ def purge_expired(as_of: dt.date, retention_years: int) -> dict[str, Any]:
     their bytes leave it."""
     path = database_path()  # decided before the file is closed: deciding opens the brand's database
     result = _write(maintenance.purge_expired, as_of, retention_years)
-    with _database(path).closed():
-        result["compaction"] = maintenance.compact(Path(path))
+    result["compaction"] = {"message": ""}
+    if result["owed"]:  # a busy file or a full disk is said plainly; the rewrite stays owed to the next open
+        with _database(path).closed():
+            result["compaction"] = maintenance.finish_rewrite(Path(path), result["owed"])
     return result

@@ -271,3 +271,43 @@ def test_pages_run_on_a_database_without_contacts(tmp_path, open_app):
         assert not app.exception, (page, app.exception)
     app = open_app(database)
     assert list(table(app)["Source"]) == ["Baseline (whole brand)"]
+
+
+# --- file names (issue 13, finding 11) ------------------------------------------------------------------------
+
+
+def test_a_300_character_file_name_loads_under_a_short_name(tmp_path, open_app, monkeypatch):
+    # The copy on disk used to take the upload's name: 300 characters is past what a file system allows (255
+    # bytes), so the page showed a traceback. The copy now has a short name of its own; messages and the load log
+    # show the name clipped.
+    monkeypatch.setenv(store.ENV_WORK_DIR, str(tmp_path / "work"))
+    database = tmp_path / "brand.duckdb"
+    long_name = "contacts_" + "x" * 287 + ".csv"
+    contacts = b"contact_id,collection_source,consent,collected_at\nc1,boutique,none,2026-01-05\n"
+    app = upload(open_app(database, "data"), (long_name, contacts, "text/csv"))
+    shown = long_name[:99] + "…"
+    assert f"{shown}** → **contacts**" in shown_text(app)
+    load(app)
+    assert rows(database, "select file_name, rows_added from load_log") == [(shown, 1)]
+
+
+def test_odd_file_names_and_archive_members_are_stored_safely(tmp_path, open_app, monkeypatch):
+    work = tmp_path / "work"
+    monkeypatch.setenv(store.ENV_WORK_DIR, str(work))
+    database = tmp_path / "brand.duckdb"
+    orders = b"contact_id,order_date\nc1,2026-01-05\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        zipped.writestr(
+            "../../" + "é" * 200 + ".csv", b"campaign_id,sent_at,email_type\nk1,2026-11-20T09:00:00,promo\n"
+        )
+    app = upload(
+        open_app(database, "data"),
+        ("../../etc/orders\n\t.csv", orders, "text/csv"),
+        ("export.zip", buffer.getvalue(), "application/zip"),
+    )
+    load(app)
+    names = [name for (name,) in rows(database, "select file_name from load_log order by table_name")]
+    assert names[0].startswith("export.zip/éééé") and names[0].endswith("…") and len(names[0].encode()) < 255
+    assert names[1] == "orders??.csv"
+    assert not list(tmp_path.parent.glob("etc")) and not (work.parent / "etc").exists()

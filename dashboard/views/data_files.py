@@ -11,7 +11,6 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from analytics.errors import InvalidFile
 from analytics.ingest import Inspection, Options
 from analytics.mapping import user_preset
 from analytics.tables import TABLES, VOCAB
@@ -201,7 +200,12 @@ def show_inspection(inspection: Inspection) -> None:
         via = f" with preset **{md(inspection.preset)}**" if inspection.preset else ""
         st.markdown(
             f"**{md(inspection.file_name)}** → **{table.name}** ({md(table.description)}){via}, "
-            f"{inspection.rows:,} row(s); read as {md(inspection.encoding)}, delimiter "
+            + (
+                f"its first {inspection.rows:,} row(s) checked (a large file: Load checks every row)"
+                if inspection.sampled
+                else f"{inspection.rows:,} row(s)"
+            )
+            + f"; read as {md(inspection.encoding)}, delimiter "
             f"{md(repr(inspection.delimiter))}, dates {md(inspection.date_order)}."
         )
         st.caption("Fields: " + md("; ".join(f"{k} ← {v}" for k, v in inspection.fields.items())))
@@ -221,15 +225,18 @@ uploads = st.file_uploader(
     accept_multiple_files=True,
     key="upload_files",
 )
-if uploads:
-    paths = [data.store_upload(uploaded) for uploaded in uploads]
-    files, chosen, all_ok = [], [], True
-    for path in paths:
-        try:
-            files += data.expand_uploads([path])
-        except InvalidFile as error:  # a damaged archive: said here, the other files go on
-            all_ok = False
-            st.error(md(error), icon=":material/block:")
+# Copies of the files on disk live from upload to load: removed from the uploader, or loaded, they are deleted.
+files, refused, loaded = data.receive_uploads(uploads or [])
+if loaded:
+    st.info(
+        f"Loaded already: {md(', '.join(loaded))} (the copies on the server are deleted). Remove them from the "
+        "list above to upload them again.",
+        icon=":material/check_circle:",
+    )
+if files or refused:
+    chosen, all_ok = [], not refused
+    for error in refused:  # a damaged archive, a compression bomb: said here, the other files go on
+        st.error(md(error), icon=":material/block:")
     for path, name in files:
         key = file_key(path, name)
         with st.container(border=True):
@@ -258,6 +265,7 @@ if uploads:
                     mime="text/csv",
                     key=f"rejects_{result.file_name}",
                 )
+        data.uploads_loaded(uploads)
 
 st.header("Load history")
 history = data.load_history()
@@ -312,10 +320,13 @@ uploaded_backup = st.file_uploader(
     "Restore a backup (a file written by Back up now or `optout-cohorts backup`)", key="restore_upload"
 )
 confirm_restore = st.checkbox(
-    "I understand that everything in the database will be replaced by the backup", key="confirm_restore"
+    "I understand that everything in the database, the decision log included, will be replaced by the backup",
+    key="confirm_restore",
+    help="The message after the restore says how many entries the decision log held, and how many the backup's "
+    "holds.",
 )
 if st.button(
     "Restore this backup", key="restore_backup", disabled=uploaded_backup is None or not confirm_restore
 ):
-    restored = data.restore_backup(data.store_upload(uploaded_backup))
+    restored = data.restore_upload(uploaded_backup)
     st.success(md(restored["message"]))
