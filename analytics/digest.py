@@ -3,6 +3,7 @@ email or a chat, or to send from a scheduler on Monday morning (`optout-cohorts 
 
 from __future__ import annotations
 
+from analytics.export import visible
 from analytics.policy import ACTIONS, percent
 from analytics.review import Review
 
@@ -35,4 +36,6 @@ def digest(review: Review, demo: str | None = None) -> str:
     lines.append("Every source this week:")
     for source in sorted(review.sources, key=lambda s: s.collection_source):
         lines.append(f"- {source.collection_source}: {ACTIONS[source.action].label}")
-    return "\n".join(lines) + "\n"
+    # One item per line: a source name from an old database holding a line break, an ESC sequence or a
+    # bidirectional override is written with visible escapes, never raw (it would fake lines or run in a terminal).
+    return "\n".join(visible(line) for line in lines) + "\n"

@@ -2,12 +2,17 @@
 
 A cell that starts with =, +, -, @, a tab, a carriage return or a line feed is read by spreadsheets as a
 formula (CSV injection); such text cells get a leading apostrophe, which spreadsheets show as plain text.
+
+No output of the product (CSV, HTML, terminal) carries a raw control character: `visible` writes each as an
+escape one can read (ESC as \\x1b, a right-to-left override as \\u202e); a CSV cell keeps its tabs and line
+breaks, quoted. Ingest refuses them, but a database loaded before that may still hold some.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +22,32 @@ import duckdb
 from analytics import store
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+CELL_WHITESPACE = "\t\r\n"
+# Control characters (C0, DEL, C1), the bidirectional controls (marks, embeddings, overrides, isolates) and the
+# line and paragraph separators: what a terminal runs (ESC sequences) or what reorders or breaks the text shown.
+# The same class as the SQL macro oc_visible (analytics/sql/macros/00_parse.sql).
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """The text with every control character written as a visible escape (\\x1b, \\u202e); keep: characters
+    left as they are (a line feed between the lines of a whole output)."""
+    if keep:
+        return CONTROL.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
+    return CONTROL.sub(_escape, text)
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise a text cell a spreadsheet would run as a formula; numbers and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Neutralise a text cell a spreadsheet would run as a formula, and its control characters (tabs and line
+    breaks stay: a CSV cell holds them, quoted); numbers and None pass unchanged."""
+    if isinstance(value, str):
+        text = visible(value, keep=CELL_WHITESPACE)
+        return "'" + text if value.startswith(FORMULA_STARTS) else text
     return "" if value is None else value
 
 

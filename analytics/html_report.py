@@ -18,10 +18,12 @@ from typing import Any
 
 import duckdb
 import jinja2
+import markupsafe
 import pandas as pd
 
 from analytics import decisions, demo_database, report
 from analytics.decisions import Decision
+from analytics.export import visible
 from analytics.palette import (
     ACTION_COLOURS,
     BAND_BEYOND,
@@ -544,12 +546,21 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _no_controls(value: Any) -> Any:
+    """Every text the template prints, before it is escaped: control characters and bidirectional overrides
+    as visible escapes (\\x1b, \\u202e), never raw — a database loaded before ingest refused them may hold some."""
+    if isinstance(value, markupsafe.Markup):  # already escaped (a filter's output): stays so
+        return markupsafe.Markup(visible(str(value), keep="\n\t"))
+    return visible(value, keep="\n\t") if isinstance(value, str) else value
+
+
 @cache
 def _environment() -> jinja2.Environment:
     """Autoescaping on for every template, whatever its extension; an undefined name is an error, not blank."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
+        finalize=_no_controls,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

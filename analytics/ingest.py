@@ -29,8 +29,9 @@ import duckdb
 from analytics import csv_files, facts, mapping, oppositions, privacy, store
 from analytics.csv_files import CsvFile, FileProblem, clip, disk_full, is_disk_full
 from analytics.errors import AmbiguousPreset, InvalidFile, Problem, UserError
-from analytics.mapping import ALSO, DEFAULT, SKIP, Mapping
-from analytics.tables import AMOUNT, BOOL, COUNT, DATE, ID, LOAD_ORDER, TIMESTAMP, VOCAB, Column
+from analytics.export import visible
+from analytics.mapping import ALSO, DATE_ORDERS, DEFAULT, SKIP, Mapping
+from analytics.tables import AMOUNT, BOOL, COUNT, DATE, ID, LOAD_ORDER, TEXT, TIMESTAMP, VOCAB, Column
 
 SAMPLE_ROWS = 5
 ON_INVALID = ("fail", "skip")
@@ -39,8 +40,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 # How each kind of column is converted from text (the macros live in analytics/sql/macros/00_parse.sql).
 PARSERS = {
-    DATE: "oc_parse_date({x}, '{order}')",
-    TIMESTAMP: "oc_parse_timestamp({x}, '{order}')",
+    DATE: "oc_parse_date({x}, {order})",
+    TIMESTAMP: "oc_parse_timestamp({x}, {order})",
     BOOL: "oc_parse_bool({x})",
     COUNT: "oc_parse_count({x})",
     AMOUNT: "oc_parse_amount({x})",
@@ -73,7 +74,7 @@ class LoadResult:
         if self.rows_rejected:
             text += f"; {self.rows_rejected} invalid row(s) skipped"
         if self.ignored_columns:
-            shown = (clip(" ".join(c.splitlines())) for c in self.ignored_columns)
+            shown = (visible(clip(" ".join(c.splitlines()))) for c in self.ignored_columns)
             text += f"; columns not kept: {', '.join(shown)}"
         return text
 
@@ -100,8 +101,16 @@ class _Prepared:
     problems: list[Problem]
 
 
+def _order_literal(order: str) -> str:
+    """The SQL literal of a day/month order, only ever one of DATE_ORDERS: the order may come from a saved
+    mapping, i.e. from the database, and is written into SQL (a macro argument)."""
+    if order not in DATE_ORDERS:
+        raise UserError(f"Date order {clip(repr(order))} is not one of {', '.join(DATE_ORDERS)}.")
+    return f"'{order}'"
+
+
 def _parse(column: Column, x: str, order: str) -> str:
-    return PARSERS[column.kind].format(x=x, order=order)
+    return PARSERS[column.kind].format(x=x, order=_order_literal(order))
 
 
 def _source_expression(mapping: Mapping, canonical: str, params: dict[str, Any]) -> str:
@@ -366,13 +375,63 @@ def _decide_date_order(
     return "dmy", []
 
 
-def _checks(column: Column) -> list[tuple[str, str, str]]:
-    """(condition that marks a bad row, message, fix) for one field, over the converted table (raw_<field>
-    is the text as written, <field> its converted value); names are canonical, never user text."""
+# A text value holding a control character: the problem, and how to fix it (the characters found follow).
+CONTROL_MESSAGE = "contains a control character"
+CONTROL_FIX = (
+    "remove it: retype the value, or clean the column (a spreadsheet's =CLEAN() removes control characters) and "
+    "export the file again. Control characters (NUL, ESC, a tab or a line break inside an id or a source name) and "
+    "bidirectional-text overrides (U+202A–U+202E, U+2066–U+2069) would be printed raw or reorder what is shown"
+)
+CONTROL_NAMES = {
+    0x00: "NUL",
+    0x09: "tab",
+    0x0A: "line feed",
+    0x0D: "carriage return",
+    0x1B: "ESC",
+    0x7F: "DEL",
+    0x202A: "left-to-right embedding",
+    0x202B: "right-to-left embedding",
+    0x202C: "pop directional formatting",
+    0x202D: "left-to-right override",
+    0x202E: "right-to-left override",
+    0x2066: "left-to-right isolate",
+    0x2067: "right-to-left isolate",
+    0x2068: "first strong isolate",
+    0x2069: "pop directional isolate",
+}
+
+
+def _control_names(codes: Sequence[str | None]) -> str:
+    """'U+001B ESC, U+202E right-to-left override' for the code points found (U+XXXX, from SQL)."""
+    named = []
+    for code in dict.fromkeys(c for c in codes if c):
+        name = CONTROL_NAMES.get(int(code[2:], 16))
+        named.append(f"{code} {name}" if name else code)
+    return ", ".join(named)
+
+
+def _checks(column: Column) -> list[tuple[str, str, str, str | None]]:
+    """(condition that marks a bad row, message, fix, detail) for one field, over the converted table
+    (raw_<field> is the text as written, <field> its converted value); names are canonical, never user text.
+    detail: SQL giving what exactly is wrong on a bad row (the control character found), or None."""
     name, raw = column.name, f"raw_{column.name}"
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, str, str | None]] = []
+    text = column.kind in (ID, TEXT)
     if column.required:
-        found.append((f"oc_blank({raw}) is null", "is empty", f"fill in {name} on every row"))
+        # A text field is blank when nothing is left of it once normalised (oc_text): spaces, invisible characters
+        empty = f"{name} is null" if text else f"oc_blank({raw}) is null"
+        found.append((empty, "is empty", f"fill in {name} on every row", None))
+    if text:
+        # An id or a source name is one line: a tab or a line break inside is refused too; free text may hold them.
+        test, finder = ("oc_has_control", "oc_control_character")
+        if column.kind == TEXT:
+            test, finder = ("oc_has_control_in_text", "oc_control_character_in_text")
+        bad = f"{test}({name})"
+        if name == "contact_id":
+            # by now it may be a pseudonym: the text as normalised, and only where the raw text has one (fast)
+            bad = f"case when {test}({raw}) then {test}(oc_text({raw})) else false end"
+        value = f"oc_text({raw})" if name == "contact_id" else name
+        found.append((bad, CONTROL_MESSAGE, CONTROL_FIX, f"{finder}({value})"))
     if column.kind in PARSERS:
         if column.kind == VOCAB:
             allowed = ", ".join(f"'{v}'" for v in column.vocabulary)  # our own vocabulary, not user input
@@ -392,7 +451,7 @@ def _checks(column: Column) -> list[tuple[str, str, str]]:
         expected = column.expected
         if column.kind in (DATE, TIMESTAMP):
             expected += f" (also 15/03/2026, 15/03/2026 09:30, Unix seconds; years {FIRST_YEAR}–{LAST_YEAR})"
-        found.append((bad, f"has values that are not {expected}", f"write {column.expected}"))
+        found.append((bad, f"has values that are not {expected}", f"write {column.expected}", None))
     return found
 
 
@@ -419,9 +478,9 @@ def _converted(m: Mapping, order: str) -> list[str]:
                 value = f"nullif({value}, '')"
             parts.append(f"{value}::{column.sql_type} as {name}")
         elif column.kind == ID and name == "contact_id":
-            parts.append(f"oc_contact_id(oc_blank({name})) as {name}")
-        else:
-            parts.append(f"oc_blank({name}) as {name}")
+            parts.append(f"oc_contact_id(oc_text({name})) as {name}")
+        else:  # an id, a source name, free text: normalised (NFC, invisible characters and outer spaces gone)
+            parts.append(f"oc_text({name}) as {name}")
     return parts
 
 
@@ -430,7 +489,7 @@ def _convert(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str)
     parts = _converted(m, order) + _extra_names(m)
     if m.orders_from is not None:
         parts.append("_order_date as raw__order_date")
-        parts.append(f"oc_parse_date(_order_date, '{order}') as _order_date")
+        parts.append(f"oc_parse_date(_order_date, {_order_literal(order)}) as _order_date")
     con.execute(f"create or replace temp table {stage}_typed as select _row, {', '.join(parts)} from {stage}")
 
 
@@ -466,7 +525,7 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stag
         con.execute(f"drop table if exists {typed}")
         return None  # the detailed way says what is wrong, with the row
     # Separate counts, not one OR of the checks: DuckDB evaluates them much faster so.
-    doubts = [cond for column in _present(m) for cond, _, _ in _checks(column)]
+    doubts = [cond for column in _present(m) for cond, _, _, _ in _checks(column)]
     if (lost := _opposition_check(m)) is not None:
         doubts.append(lost[2])
     if not m.date_order:
@@ -480,8 +539,9 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, file: CsvFile, m: Mapping, stag
     return counts[0]
 
 
-def _value_checks(m: Mapping) -> list[tuple[str, str, str, str, str]]:
-    """(label, raw column, condition of a bad row, message, fix) of every value check of the file's fields."""
+def _value_checks(m: Mapping) -> list[tuple[str, str, str, str, str, str | None]]:
+    """(label, raw column, condition of a bad row, message, fix, detail) of every value check of the file's
+    fields (detail: see _checks)."""
     return [
         ("purchase date" if column.name == "_order_date" else column.name, f"raw_{column.name}", *check)
         for column in _present(m)
@@ -534,24 +594,26 @@ def _problems(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str) -> tuple[l
     """Every problem of the converted rows, grouped by column and kind; and the SQL condition of a bad row (an
     invalid value: such rows may be set aside). Rows that drop an opposition are problems that block the file."""
     typed = f"{stage}_typed"
-    checks = [(label, raw, cond, message, fix, False) for label, raw, cond, message, fix in _value_checks(m)]
+    checks = [(*check, False) for check in _value_checks(m)]
     if (lost := _opposition_check(m)) is not None:
-        checks.append((*lost, True))
+        checks.append((*lost, None, True))
     if not checks:
         return [], "false"
     counts = con.execute(
         "select " + ", ".join(f"count(*) filter (where {check[2]})" for check in checks) + f" from {typed}"
     ).fetchone()
     problems = []
-    for (label, raw, cond, message, fix, blocking), count in zip(checks, counts, strict=True):
+    for (label, raw, cond, message, fix, detail, blocking), count in zip(checks, counts, strict=True):
         if not count:
             continue
         sample = con.execute(
-            f"select _row, {raw} from {typed} where {cond} order by _row limit {SAMPLE_ROWS}"
+            f"select _row, {raw}, {detail or 'null'} from {typed} where {cond} order by _row limit {SAMPLE_ROWS}"
         ).fetchall()
-        values = [None if v is None else clip(v) for _, v in sample]  # one value, never a long text whole
-        problems.append(Problem(label, message, fix, [r for r, _ in sample], values, count, blocking))
-    bad = " or ".join(f"({cond})" for _, _, cond, _, _, blocking in checks if not blocking)
+        values = [None if v is None else clip(v) for _, v, _ in sample]  # one value, never a long text whole
+        if detail is not None:  # what exactly is wrong, from the rows shown: the control characters found
+            message = f"{message} ({_control_names([d for _, _, d in sample])})"
+        problems.append(Problem(label, message, fix, [r for r, _, _ in sample], values, count, blocking))
+    bad = " or ".join(f"({check[2]})" for check in checks if not check[-1])
     return problems, bad or "false"
 
 
@@ -587,17 +649,39 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _rejected_value(column: Column) -> str:
+    """A set-aside row's value of a field as written; the contact id as the database would hold it when that
+    is a pseudonym (an email address in a pseudonymising database), so the address is not written in clear."""
+    raw = f"raw_{column.name}"
+    if column.name != "contact_id":
+        return raw
+    return (
+        f"case when getvariable('oc_pseudonym_ipad') is not null and contains({raw}, '@') "
+        f"then oc_contact_id(oc_text({raw})) else {raw} end"
+    )
+
+
 def _set_aside(con: duckdb.DuckDBPyConnection, p: _Prepared, bad: str, folder: Path) -> tuple[int, Path]:
     """Move the invalid rows out of the converted table into a spreadsheet-safe CSV of the values as
     written, with their row numbers and what is wrong with each; returns (count, file)."""
     typed = f"{p.stage}_typed"
     target = folder / f"{Path(p.file.display_name).name}.rejected.csv"
     con.execute(f"create or replace temp table {p.stage}_rejects as select * from {typed} where {bad}")
-    safe = ", ".join(f'oc_safe_cell(raw_{c.name}) as "{c.name}"' for c in _present(p.mapping))
-    # our own words (column names and messages), never the file's text
+    # The values as written, but never a raw control character (oc_safe_cell) nor, when the database
+    # pseudonymises, an email address in clear: the contact id as its pseudonym, addresses elsewhere hidden.
+    safe = ", ".join(
+        f'oc_safe_cell(oc_hide_addresses({_rejected_value(c)})) as "{c.name}"' for c in _present(p.mapping)
+    )
+    # our own words (column names and messages) and the code points found, never the file's text
     reasons = ", ".join(
-        f"case when {cond} then {_quoted(f'{label} {message}')} end"
-        for label, _, cond, message, _ in _value_checks(p.mapping)
+        f"case when {cond} then "
+        + (
+            f"concat({_quoted(f'{label} {message} (')}, {detail}, ')')"
+            if detail
+            else _quoted(f"{label} {message}")
+        )
+        + " end"
+        for label, _, cond, message, _, detail in _value_checks(p.mapping)
     )
     relation = con.sql(
         f'select _row as "row", concat_ws(\'; \', {reasons}) as "problem", {safe} '
@@ -664,8 +748,8 @@ def _record_aliases(con: duckdb.DuckDBPyConnection, p: _Prepared) -> None:
     for k, platform in enumerate(p.mapping.aliases):
         con.execute(
             "insert or replace into contact_aliases "
-            f"select $platform, trim(_alias_{k}), arg_max(contact_id, _row) from {p.stage}_typed "
-            f"where oc_blank(_alias_{k}) is not null and contact_id is not null group by trim(_alias_{k})",
+            f"select $platform, oc_text(_alias_{k}), arg_max(contact_id, _row) from {p.stage}_typed "
+            f"where oc_text(_alias_{k}) is not null and contact_id is not null group by oc_text(_alias_{k})",
             {"platform": platform},
         )
 
@@ -823,6 +907,7 @@ class Inspection:
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # value translations of the mapping
     needs: dict[str, str] = field(default_factory=dict)  # fields the user must supply -> why
     candidates: list[str] = field(default_factory=list)  # presets the header matches equally (a tie)
+    sampled: bool = False  # only the start of a large file was read (csv_files.preview); Load reads it whole
 
     @property
     def ok(self) -> bool:
@@ -835,14 +920,16 @@ def inspect(
     display_name: str | None = None,
     options: Options | None = None,
 ) -> Inspection:
-    """Read, map and check one file without writing anything; never raises for a bad file."""
+    """Read, map and check one file without writing anything; never raises for a bad file. A large file is
+    previewed from its start (`sampled`): rows and problems are those of its first rows."""
     options = options or Options()
     name = display_name or Path(path).name
     stage = "inspect_0"
     file = None
     with tempfile.TemporaryDirectory(prefix="optout-inspect-", dir=store.work_dir()) as folder:
         try:
-            file = csv_files.read(Path(path), name, Path(folder))
+            source, sampled = csv_files.preview(Path(path), name, Path(folder))
+            file = csv_files.read(source, name, Path(folder))
             item = prepare(con, file, options, stage, detailed=True)
             m = item.mapping
             cursor = con.execute(
@@ -870,6 +957,7 @@ def inspect(
                 columns=mapping.source_columns(m, file),
                 constants=dict(m.constants),
                 values={k: dict(v) for k, v in m.values.items()},
+                sampled=sampled,
             )
         except InvalidFile as error:
             return Inspection(

@@ -4,13 +4,16 @@ recommendation. The CLI serialises it; the dashboard renders the same figures.""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from analytics import store
-from analytics.export import to_csv
+from analytics.export import to_csv, visible
 from analytics.policy import CohortFigures, Recommendation, recommend
 from analytics.settings import Settings
 from analytics.tables import UNLAWFUL_BASES
@@ -198,6 +201,74 @@ def violations(con: duckdb.DuckDBPyConnection, window: Window, settings: Setting
     )
 
 
+# Letters of other scripts that look like Latin ones (Unicode's confusables, the common part): a source typed
+# with a Cyrillic о is another source to the database, and the same one to the eye. Upper case is mapped apart
+# where it looks like another letter than its lower case (Greek Η is H, η is n).
+LOOK_ALIKES = str.maketrans(
+    {
+        # Cyrillic
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+        "У": "Y", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y", "Һ": "H", "Ӏ": "I",
+        "а": "a", "в": "b", "е": "e", "к": "k", "о": "o", "п": "n", "р": "p", "с": "c", "у": "y", "х": "x",
+        "ь": "b", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "ӏ": "l", "ү": "y",
+        "ё": "ë", "ї": "ï",
+        # Greek
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+        "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        "α": "a", "γ": "y", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "χ": "x", "ω": "w",
+        "η": "n", "ϲ": "c", "ϳ": "j",
+        # Armenian and Latin look-alikes
+        "օ": "o", "ս": "u", "հ": "h", "ց": "g", "ı": "i", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ʏ": "y",
+    }
+)  # fmt: skip
+# Characters that show as nothing (ingest removes them since; an older database may hold them).
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+
+
+def skeleton(name: str) -> str:
+    """What a source name looks like: compatibility forms (ｗｅｂ is web), invisible characters and outer
+    spaces gone, look-alike letters of other scripts as the Latin ones, case folded. Two names with the same
+    skeleton are one source to the eye."""
+    text = unicodedata.normalize("NFKC", INVISIBLE.sub("", name)).translate(LOOK_ALIKES)
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def _unusual(name: str) -> list[str]:
+    """The characters of a name that make it look like another: look-alikes, invisible and compatibility forms."""
+    return [
+        c
+        for c in name
+        if c.translate(LOOK_ALIKES) != c or INVISIBLE.match(c) or unicodedata.normalize("NFKC", c) != c
+    ]
+
+
+def look_alike_sources(names: list[str]) -> list[str]:
+    """A warning per group of source names that differ only by case or look-alike characters (small list:
+    the distinct names of the database), naming them and their unusual characters."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        groups[skeleton(name)].append(name)
+    warnings = []
+    for _, group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+        shown = [f"'{visible(n)}'" for n in sorted(group)]
+        listed = f"{', '.join(shown[:-1])} and {shown[-1]}"
+        odd = dict.fromkeys(c for n in sorted(group) for c in _unusual(n))
+        detail = "; ".join(
+            f"{c + ' is ' if c.isprintable() else ''}U+{ord(c):04X} {unicodedata.name(c, '').lower()}".strip()
+            for c in odd
+        )
+        warnings.append(
+            f"The sources {listed} differ only by case or look-alike characters{f' ({detail})' if detail else ''}: "
+            f"they count as {len(group)} separate cohorts, each with a part of the sends. Write the source the "
+            "same way in every file, then load the contacts again: each contact's row is updated to the source "
+            "written (campaign-stats rows already loaded keep theirs: empty the database on the Data page and "
+            "load every file again)."
+        )
+    return warnings
+
+
 def data_quality(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
     """Warnings about the data itself, in words, for the report date."""
     row = store.records(con, "metrics/data_quality", as_of=as_of)[0]
@@ -217,6 +288,7 @@ def data_quality(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
         warnings.append(
             f"{row['untyped_campaigns']} campaign(s) have no email_type and are counted as promo (marketing)."
         )
+    warnings += look_alike_sources(row["source_names"] or [])
     return warnings
 
 

@@ -1,7 +1,7 @@
 """Pure chart builders: figure_<name>(frame, ...) -> plotly Figure. No Streamlit here.
 
-Every text that comes from the data (source names, campaign names) is HTML-escaped before it reaches
-Plotly, which would otherwise render tags in labels and tooltips.
+Every text that comes from the data (source names, campaign names) goes through `safe` before it reaches
+Plotly, which would otherwise render its tags (<a href>, <b>, <br>…) in labels and tooltips.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.export import visible
 from analytics.palette import (
     ACTION_COLOURS,
     BAND_BEYOND,
@@ -27,8 +28,11 @@ STOP_BAND_TOP = 0.50  # the guidance's stop band is 40-50%
 
 
 def safe(text: object) -> str:
-    """Data text as Plotly should show it: escaped, never interpreted as markup."""
-    return html.escape("" if text is None else str(text))
+    """Data text as Plotly should show it, never interpreted as markup: only &, < and > escaped (&amp; &lt;
+    &gt;), which Plotly reads back as characters after it has looked for tags, so a name written as a link shows
+    as its text; never &quot; or &#x27;, which Plotly does not read back (it would show them). Control characters
+    as visible escapes (\\x1b)."""
+    return html.escape(visible("" if text is None else str(text)), quote=False)
 
 
 def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:

@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import re
 
+from analytics.export import visible
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# What Streamlit's Markdown (react-markdown with remark-gfm) turns into a link even when escaped: GFM's
+# autolink literals run on the text after the escapes are read — a URL scheme (http:, https:, and mailto:,
+# xmpp: in GFM's extended form), www. and an email address. A word joiner (U+2060, invisible, removed again by
+# ingest if the text is pasted back into a file) inside each keeps the text as it is shown and the link out.
+_AUTOLINK = re.compile(
+    r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?<=www)(?=\.)|(?=@)"
+)
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
-    """Text that Markdown shows literally (no links, emphasis, HTML or LaTeX)."""
-    return _MARKDOWN.sub(r"\\\1", "" if text is None else str(text))
+    """Text that Markdown shows literally (no links, emphasis, HTML or LaTeX), without a raw control
+    character (written as an escape, \\x1b)."""
+    plain = visible("" if text is None else str(text))
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, plain))
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -4,8 +4,9 @@ unchanged to the byte. Never another exception.
 
 The generator writes the columns of a canonical table (any order, any spelling of the header, extra columns
 with hostile names) with hostile values — SQL injection in every column, quotes, delimiters, line breaks, NUL
-bytes, 100 kB fields, spaces, every accepted spelling of dates, booleans and numbers — in any delimiter,
-encoding, quoting style and line ending, with empty lines; and it computes what the database must then hold.
+bytes, ESC sequences, bidirectional overrides, zero-width characters, 100 kB fields, spaces, every accepted
+spelling of dates, booleans and numbers — in any delimiter, encoding, quoting style and line ending, with empty
+lines; and it computes what the database must then hold.
 
 $OPTOUT_HYPOTHESIS_EXAMPLES sets the examples per property (default 40); $OPTOUT_HYPOTHESIS_SEED runs them
 at random from that seed instead of the default derandomized run.
@@ -82,6 +83,25 @@ def blank(raw: str | None) -> str | None:
     return text or None
 
 
+# oc_text, the one way every id and text field comes in: invisible characters removed, NFC, every space
+# separator a plain space, every whitespace (tabs, line breaks, NEL, line and paragraph separators) trimmed.
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff\U000e0000-\U000e007f]")
+TRIMMED = "\t\n\x0b\x0c\r\x85\u2028\u2029" + ZS
+# Refused inside an id or a source name (control characters, bidirectional overrides and isolates), and inside
+# free text but for tabs and line breaks.
+CONTROL_IN_ID = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def text_value(raw: str | None) -> str | None:
+    """What oc_text makes of a value (None: blank)."""
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFC", INVISIBLE.sub("", raw))
+    text = "".join(" " if c in ZS else c for c in text).strip(TRIMMED)
+    return text or None
+
+
 INJECTIONS = [
     "'); drop table contacts; --",
     "'; DROP TABLE load_log; --",
@@ -98,6 +118,12 @@ INJECTIONS = [
     "NULL",
     "nul\x00inside",
     "\x00",
+    "\x1b]0;owned\x07\x1b[2J",  # ESC sequences: retitle and clear a terminal
+    "evil\u202etxt.exe",  # a right-to-left override
+    "\u200bweb\u200d_checkout\ufeff",  # zero-width characters: removed
+    "\u00a0\u3000web checkout\t\r\n",  # every kind of whitespace at the ends: trimmed
+    "cafe\u0301",  # NFC: café
+    "tab\tinside",
 ]
 HOSTILE_NAMES = [
     "select",
@@ -167,12 +193,17 @@ def free_text(draw, encoding: str, min_size: int = 0) -> str:
     """Text as people and exports write it: any character of the encoding, an injection, a huge field."""
     kind = draw(st.integers(0, 19))
     if kind < 3:
-        return draw(st.sampled_from(INJECTIONS))
+        return draw(st.sampled_from(injections(encoding)))
     if kind == 3:
         return draw(st.sampled_from(["x", "é", "€"]).filter(lambda c: _encodable(c, encoding))) * BIG
     if kind < 8:
         return draw(st.text(_text_alphabet(encoding), min_size=min_size, max_size=12))
     return draw(st.from_regex(r"[A-Za-z0-9_.\-]{1,10}", fullmatch=True).filter(lambda s: len(s) >= min_size))
+
+
+def injections(encoding: str) -> list[str]:
+    """The hostile strings the file's encoding can write."""
+    return [text for text in INJECTIONS if _encodable(text, encoding)]
 
 
 def _encodable(text: str, encoding: str) -> bool:
@@ -217,7 +248,7 @@ def cell(draw, column: Column, encoding: str, hostile_rate: int) -> Cell:
     """One value of a canonical column and what the database must hold for it (INVALID: refused)."""
     if draw(st.integers(0, 99)) < hostile_rate:
         # a hostile value: valid where the column holds text, refused where it holds a date, a number...
-        raw = draw(st.one_of(st.sampled_from(INJECTIONS), free_text(encoding, min_size=1)))
+        raw = draw(st.one_of(st.sampled_from(injections(encoding)), free_text(encoding, min_size=1)))
         if column.kind in NUMERIC and any(c.isdigit() or c.isnumeric() for c in raw):
             raw = "x" + raw  # so the model need not parse numbers and dates the way DuckDB does
         if column.name == "contact_id" and not raw.isascii():
@@ -244,7 +275,10 @@ def cell(draw, column: Column, encoding: str, hostile_rate: int) -> Cell:
         name = draw(st.from_regex(r"[A-Za-z0-9._%+\-]{1,12}", fullmatch=True))
         raw = f"{name}@{draw(st.sampled_from(['Example.ORG', 'example.fr', 'MAIL.com']))}"
     else:
-        raw = draw(free_text(encoding, min_size=1))
+        # a valid value: any text, but a control character (hostile values have them, and are refused)
+        raw = CONTROL_IN_ID.sub("?", draw(free_text(encoding, min_size=1)))
+        if text_value(raw) is None:  # only spaces or invisible characters: blank, refused where required
+            raw = "v" + raw
         if column.name == "contact_id":  # lower-case comparison is for email addresses, written in ASCII
             raw = raw.replace("@", "_")
     return Cell(raw, expected_value(column, raw))
@@ -252,13 +286,16 @@ def cell(draw, column: Column, encoding: str, hostile_rate: int) -> Cell:
 
 def expected_value(column: Column, raw: str | None) -> Any:
     """What the product stores for this text in this column (None: null), or INVALID."""
+    if column.kind in (ID, TEXT):
+        text = text_value(raw)
+        if text is None:
+            return INVALID if column.required else None
+        if (CONTROL_IN_ID if column.kind == ID else CONTROL_IN_TEXT).search(text):
+            return INVALID
+        return text.lower() if column.name == "contact_id" and "@" in text else text
     text = blank(raw)
     if text is None:
         return INVALID if column.required else None
-    if column.kind == ID:
-        return text.lower() if column.name == "contact_id" and "@" in text else text
-    if column.kind == TEXT:
-        return text
     if column.kind == VOCAB:
         return text.lower() if text.lower() in column.vocabulary else INVALID
     if column.kind == BOOL:
@@ -680,7 +717,8 @@ def test_a_generated_file_loads_exactly_or_is_refused_cleanly(db, case):
     """Any canonical table, delimiter, encoding (UTF-8 with or without BOM, Windows-1252, Latin-1, UTF-16),
     quoting style, line ending and empty lines, hostile header spellings and extra columns, hostile values in
     every column: the file loads and the table then holds exactly the rows the model computes (injection
-    strings verbatim in text columns; a later row of an id wins; fields a file lacks keep their stored value),
+    strings verbatim in text columns — normalised, and refused when they hold a control character; a later row
+    of an id wins; fields a file lacks keep their stored value),
     a second load changes nothing; or, exactly when a value is invalid, it is refused with a UserError naming
     the file, the column and the row, and the database is unchanged to the byte."""
     check_case(db, case, case.written())
@@ -690,8 +728,10 @@ def test_a_generated_file_loads_exactly_or_is_refused_cleanly(db, case):
 @given(case=cases(tables=("contacts", "events"), hostile_rate=25))
 def test_injection_and_hostile_text_in_contacts_and_events(db, case):
     """The two tables every upload feeds, with a quarter of all values hostile (SQL injection, quotes, NUL
-    bytes, 100 kB fields, delimiters and line breaks): stored verbatim where the column is text or an id,
-    refused with the row and column where the column is a date, a vocabulary or a boolean."""
+    bytes, ESC sequences, bidirectional overrides, zero-width characters, 100 kB fields, delimiters and line
+    breaks): stored verbatim where the column is text or an id (normalised: NFC, invisible characters and outer
+    whitespace removed) unless it holds a control character; refused with the row and column where the column
+    is a date, a vocabulary or a boolean, or an id or text holding a control character."""
     check_case(db, case, case.written())
 
 

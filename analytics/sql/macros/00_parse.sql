@@ -4,6 +4,54 @@
 -- A blank cell (empty or spaces) is missing.
 create or replace macro oc_blank(x) as nullif(trim(x), '');
 
+-- Every text field (ids, source names, free text) on its way in: the invisible characters removed anywhere
+-- (zero-width space, non-joiner and joiner, left-to-right and right-to-left marks, word joiner and invisible
+-- operators, soft hyphen, Arabic letter mark, Mongolian vowel separator, byte-order mark, tag characters), then
+-- Unicode NFC (é typed as e + combining accent is é), every kind of space (no-break, narrow, ideographic…)
+-- written as a plain space, every kind of whitespace (tabs and line breaks too) trimmed at both ends; blank is
+-- missing. A value of printable ASCII without spaces is so already and skips the work (most ids, most rows).
+-- Control and bidirectional-override characters stay: ingest refuses such rows (oc_has_control).
+create or replace macro oc_text(x) as
+    case when not regexp_matches(x, '[^\x21-\x7E]') then x else nullif(regexp_replace(regexp_replace(
+        nfc_normalize(regexp_replace(x,
+            '[\x{00AD}\x{061C}\x{180E}\x{200B}-\x{200F}\x{2060}-\x{2064}\x{FEFF}\x{E0000}-\x{E007F}]', '', 'g')),
+        '\p{Zs}', ' ', 'g'),
+        '^[\s\v\p{Z}\x{85}]+|[\s\v\p{Z}\x{85}]+$', '', 'g'), '') end;
+
+-- True when a one-line value (an id, a source name) holds a control character (C0 — NUL, tab, line break,
+-- ESC… — DEL and C1) or a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069, which reorder what
+-- is shown around them): ingest refuses the row. x is the value after oc_text.
+create or replace macro oc_has_control(x) as
+    regexp_matches(x, '[\x00-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]');
+
+-- The same for free text (campaign names, evidence notes): a tab or a line break inside is allowed there.
+create or replace macro oc_has_control_in_text(x) as
+    regexp_matches(x, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]');
+
+-- The first such character, as U+XXXX (null when there is none): what the error and the rejects file say.
+create or replace macro oc_code_point(c) as case when c <> '' then format('U+{:04X}', unicode(c)) end;
+
+create or replace macro oc_control_character(x) as
+    oc_code_point(regexp_extract(x, '[\x00-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]'));
+
+create or replace macro oc_control_character_in_text(x) as
+    oc_code_point(regexp_extract(x, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]'));
+
+-- Text on its way out (CSV files): every control character, bidirectional control and line or paragraph
+-- separator written as a visible escape (ESC as \x1b, U+202E as \u202e), never raw: a terminal runs ESC
+-- sequences, a bidi override reorders what is shown. Tabs and line breaks stay: a CSV cell holds them, quoted,
+-- and ingest refuses them inside an id or a source name. Mirrors analytics/export.py safe_cell.
+create or replace macro oc_visible(x) as
+    case
+        when not regexp_matches(x, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]')
+            then x
+        else array_to_string(list_transform(regexp_extract_all(x, '(?s).'), lambda c: case
+            when not regexp_matches(c, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]')
+                then c
+            when unicode(c) < 256 then format('\x{:02x}', unicode(c))
+            else format('\u{:04x}', unicode(c)) end), '')
+    end;
+
 -- Date-times as exports write them (date_order 'dmy' or 'mdy' settles 03/04/2026; see ingest's detection):
 --   ISO 8601 with T or space, optional fraction, a zone suffix (Z, +02:00) dropped — the wall-clock time is
 --   kept, so a send "counts by its date" as the export shows it; a bare date is midnight;
@@ -79,6 +127,16 @@ create or replace macro oc_contact_id(x) as
         else 'hmac:' || oc_hmac_sha256(lower(trim(x)))
     end;
 
+-- A value as written, for a file kept outside the database (the rejected rows): when the database pseudonymises,
+-- an email address never appears in clear — a cell that is one address becomes its pseudonym (the id it has, or
+-- would have, in the database: oc_contact_id), an address inside other text becomes [address hidden].
+create or replace macro oc_hide_addresses(x) as
+    case
+        when getvariable('oc_pseudonym_ipad') is null or not contains(x, '@') then x
+        when regexp_full_match(oc_text(x), '[^\s@]+@[^\s@]+') then oc_contact_id(oc_text(x))
+        else regexp_replace(x, '[^\s@]*@[^\s@]*', '[address hidden]', 'g')
+    end;
+
 -- A source value through a value map (keys lower-case); values not listed stay as they are.
 create or replace macro oc_map_value(x, keys, vals) as
     coalesce(list_extract(vals, list_position(keys, lower(trim(x)))), x);
@@ -112,9 +170,10 @@ create or replace macro oc_rate(numerator, denominator) as
     case when denominator > 0 then numerator::double / denominator end;
 
 -- A text cell a spreadsheet would run as a formula (starting with = + - @ tab CR LF) gets a leading
--- apostrophe, shown by spreadsheets as plain text (CSV injection). Mirrors analytics/export.py.
+-- apostrophe, shown by spreadsheets as plain text (CSV injection); control characters are written as visible
+-- escapes (oc_visible). Mirrors analytics/export.py.
 create or replace macro oc_safe_cell(x) as
-    case when regexp_matches(x, '^[=+\-@\t\r\n]') then '''' || x else x end;
+    case when regexp_matches(x, '^[=+\-@\t\r\n]') then '''' || oc_visible(x) else oc_visible(x) end;
 
 -- Dissatisfaction rate (SPEC §7): unsubscribers ÷ (clickers + unsubscribers); with include_complaints the
 -- complainers are added to both. Null when nobody reacted.

@@ -4,7 +4,10 @@
 -- Columns: unknown_contact_events (events dated <= as_of of contact_ids absent from the contacts known on as_of —
 --   not in contacts, or collected after as_of: kept, excluded from every metric), unknown_contact_ids,
 --   inferred_campaigns (campaigns seen only in events: sent_at = earliest event
---   date, type promo), untyped_campaigns (campaigns without email_type, taken as promo).
+--   date, type promo), untyped_campaigns (campaigns without email_type, taken as promo), source_names (the
+--   distinct collection sources known on as_of — of contacts collected by then, of campaign_stats rows sent by
+--   then, and of the registry — sorted: report.py looks for names that differ only by case or look-alike
+--   letters, which split one cohort into several).
 with
 
 unknown as (
@@ -20,6 +23,18 @@ campaigns as (
         count(*) filter (where inferred) as inferred_campaigns,
         count(*) filter (where type_missing) as untyped_campaigns
     from stg_campaigns($as_of)
+),
+
+source_names as (
+    select list(distinct collection_source order by collection_source) as source_names
+    from (
+        select collection_source from contacts where collected_at <= $as_of
+        union all
+        select collection_source from campaign_stats where cast(sent_at as date) <= $as_of
+        union all
+        select collection_source from sources
+    )
+    where collection_source is not null
 )
 
-select * from unknown, campaigns;
+select * from unknown, campaigns, source_names;
