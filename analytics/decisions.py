@@ -1,16 +1,36 @@
 """The decision log of the weekly review: what the team decided for each source, against which recommendation.
 
-Append-only by construction: this module only inserts, and a correction is a new entry that names the one it
-corrects. Every entry is chained to the previous one by a SHA-256 hash, so an edit made outside the product
-(an UPDATE or DELETE on the file) is detected by `verify` and shown on the Review page.
+Append-only by construction: this module only inserts entries (and, once, seals the hashes of the entries
+written before the log had a key: see below); a correction is a new entry that names the one it corrects.
+
+Every entry carries HMAC-SHA-256(key, the previous entry's hash and its own fields). The key is a secret kept
+outside the database: the file `<database file>.decisions.key` beside it (mode 0600), created with the first
+entry recorded (an in-memory database uses a key that lives as long as the process). So `verify`, shown on the
+Review page, detects what someone who can write the database file but not read the key file does: an entry
+edited (even with every hash recomputed), an entry removed from before the last one, entries reordered,
+inserted, or rewritten into plain hashes. It cannot detect the removal of the latest entries (nothing later is
+chained to them), nor anything done by someone who can read the key file (they can recompute every hash). A
+backup holds the database, never the key file: move the key file with the database.
+
+Entries written before the log had a key carry a plain SHA-256 chain. When the key file is created, that chain
+is checked and, when intact, sealed with the key (the hashes are recomputed, no entry's content changes); from
+then on every entry is checked with the key. A broken plain chain is not sealed: its entries stay reported. A
+log never keyed (no key file yet) is checked by its plain chain, which detects an edit made without recomputing
+the hashes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
+import os
+import re
+import secrets
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -24,6 +44,9 @@ DECISIONS = {
 }
 MAX_NOTE = 2000
 _GENESIS = "0" * 64
+KEY_SUFFIX = ".decisions.key"
+_KEY_BYTES = 32
+_MEMORY_KEY = secrets.token_bytes(_KEY_BYTES)  # an in-memory database lives no longer than this process
 _COLUMNS = (
     "decision_id",
     "decided_at",
@@ -64,13 +87,17 @@ class Decision:
         return f"postponed ({recommended} recommended)"
 
 
-def _hash(previous: str, fields: dict) -> str:
+def _hash(previous: str, fields: dict, key: bytes | None) -> str:
+    """The entry's link in the chain: HMAC-SHA-256 with the log's key, or plain SHA-256 for a log never keyed."""
     payload = json.dumps(
         {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()},
         sort_keys=True,
         ensure_ascii=False,
     )
-    return hashlib.sha256(f"{previous}\n{payload}".encode()).hexdigest()
+    message = f"{previous}\n{payload}".encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _content(decision: Decision) -> dict:
@@ -79,14 +106,105 @@ def _content(decision: Decision) -> dict:
     return fields
 
 
-def entries(con: duckdb.DuckDBPyConnection, week_end: dt.date | None = None) -> list[Decision]:
-    """Every entry, oldest first; only those answering the week ending on `week_end` when given."""
+def entries(
+    con: duckdb.DuckDBPyConnection, week_end: dt.date | None = None, *, catalog: str | None = None
+) -> list[Decision]:
+    """Every entry, oldest first; only those answering the week ending on `week_end` when given. catalog: an
+    attached database's log (a backup being checked) instead of the connection's own."""
+    table = "decision_log" if catalog is None else '"' + catalog.replace('"', '""') + '".main.decision_log'
     rows = con.execute(
-        f"select {', '.join(_COLUMNS)} from decision_log "
+        f"select {', '.join(_COLUMNS)} from {table} "
         "where $week_end is null or week_end = $week_end order by decision_id",
         {"week_end": week_end},
     ).fetchall()
     return [Decision(*row) for row in rows]
+
+
+# --- the key ----------------------------------------------------------------------------------------------
+
+
+def key_path(database: Path | str) -> Path:
+    """Where the key of a database file's log is kept: beside it, never inside it."""
+    database = Path(database)
+    return database.with_name(database.name + KEY_SUFFIX)
+
+
+def read_key(path: Path) -> bytes | None:
+    """The key a key file holds; None when there is no key file; UserError when it is not one this program wrote."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"The decision log's key file {path} cannot be read: {error}.") from None
+    if not re.fullmatch(f"[0-9a-f]{{{2 * _KEY_BYTES}}}", text):
+        raise UserError(
+            f"The decision log's key file {path} is damaged: without its key the log cannot be checked. Put back "
+            "the key file that was there (from where the database came from, or a copy of it)."
+        )
+    return bytes.fromhex(text)
+
+
+def _write_key(path: Path, key: bytes) -> bool:
+    """Create the key file, readable by its owner only, in one step (a link, which fails when it exists): False
+    when another writer created it first."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(key.hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(partial, path)
+    except FileExistsError:
+        return False
+    finally:
+        partial.unlink(missing_ok=True)
+    return True
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> Path | None:
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    return Path(path).resolve() if path else None
+
+
+def _key(con: duckdb.DuckDBPyConnection) -> bytes | None:
+    """The log's key (None: the log was never keyed)."""
+    database = _database_file(con)
+    return _MEMORY_KEY if database is None else read_key(key_path(database))
+
+
+def _create_key(con: duckdb.DuckDBPyConnection) -> bytes:
+    """The log's key, created when there is none yet: the entries written before are sealed with it (when their
+    plain chain is intact) in the same step, so the log is either all plain with no key file, or all keyed."""
+    key = _key(con)
+    if key is not None:
+        return key
+    path = key_path(_database_file(con))
+    key = secrets.token_bytes(_KEY_BYTES)
+    created = False
+    con.execute("begin transaction")
+    try:
+        log = entries(con)
+        if not check_chain(log, None):
+            previous = _GENESIS
+            for entry in log:
+                previous = _hash(previous, _content(entry), key)
+                con.execute(
+                    "update decision_log set entry_hash = $hash where decision_id = $id",
+                    {"hash": previous, "id": entry.decision_id},
+                )
+        created = _write_key(path, key)
+        con.execute("commit" if created else "rollback")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        if created:
+            path.unlink(missing_ok=True)
+        raise
+    return key if created else read_key(path)
 
 
 def version(con: duckdb.DuckDBPyConnection) -> int:
@@ -134,6 +252,7 @@ def record(
     if len(note) > MAX_NOTE:
         raise UserError(f"The note has {len(note):,} characters; keep it under {MAX_NOTE:,}.")
     now = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
+    key = _create_key(con)
     con.execute("begin transaction")
     try:
         if corrects is not None:
@@ -162,7 +281,7 @@ def record(
             "decided_by": decided_by,
             "corrects": corrects,
         }
-        entry = Decision(**fields, entry_hash=_hash(previous[0] if previous else _GENESIS, fields))
+        entry = Decision(**fields, entry_hash=_hash(previous[0] if previous else _GENESIS, fields, key))
         con.execute(
             f"insert into decision_log ({', '.join(_COLUMNS)}) values "
             f"({', '.join('$' + c for c in _COLUMNS)})",
@@ -175,15 +294,29 @@ def record(
     return entry
 
 
-def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Problems with the log's chain of hashes: empty when no entry was edited, removed or reordered."""
+def check_chain(log: list[Decision], key: bytes | None) -> list[str]:
+    """Problems with a log's chain, with this key (None: the plain chain of a log never keyed)."""
     problems = []
     previous = _GENESIS
-    for entry in entries(con):
-        if _hash(previous, _content(entry)) != entry.entry_hash:
+    for entry in log:
+        if not hmac.compare_digest(_hash(previous, _content(entry), key).encode(), entry.entry_hash.encode()):
             problems.append(
                 f"Entry #{entry.decision_id} ({entry.collection_source}, week ending {entry.week_end}) does not "
                 "match its hash: it, or an entry before it, was changed or removed outside the product."
             )
         previous = entry.entry_hash
+    return problems
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Problems with the log's chain: empty when no entry was edited, removed or reordered outside the product
+    (the module's docstring says exactly what this detects, and what it cannot)."""
+    key = _key(con)
+    problems = check_chain(entries(con), key)
+    if problems and key is None:
+        problems.append(
+            f"This database has no decision-log key file beside it ({key_path(_database_file(con))}): entries "
+            "written since the log was keyed can only be checked with it. If the database was moved or restored "
+            "here, put its key file beside it."
+        )
     return problems

@@ -27,7 +27,7 @@ import duckdb
 from analytics import oppositions
 from analytics.csv_files import CsvFile, clip, normalise
 from analytics.errors import AmbiguousPreset, InvalidFile, MappingIncomplete, Problem, UserError
-from analytics.tables import TABLES, Table
+from analytics.tables import EVENT_TYPES, TABLES, Table
 
 IDENTIFYING_COLUMNS = {"contact_id", "campaign_id"}
 DATE_ORDERS = ("dmy", "mdy")
@@ -36,6 +36,22 @@ SKIP = "__skip__"  # a value map target: rows with this value are not loaded (e.
 ALSO = (
     "+"  # in a value map target, 'sent+bounce': the row is several events (a message refused before sending)
 )
+# The keys a saved mapping's JSON may hold (Preset.as_json writes most; when and events are read too).
+_SAVED_KEYS = {
+    "name",
+    "title",
+    "table",
+    "signature",
+    "columns",
+    "values",
+    "constants",
+    "needs",
+    "orders_from",
+    "date_order",
+    "source",
+    "when",
+    "events",
+}
 
 
 @dataclass(frozen=True)
@@ -91,22 +107,98 @@ class Preset:
 
     @classmethod
     def from_json(cls, text: str) -> Preset:
-        raw = json.loads(text)
+        """A saved mapping read back from the database, every field checked (ValueError naming the first one
+        wrong): what is stored is data that a hand edit or a crafted backup may have written, and ingest builds
+        SQL from a mapping."""
+        try:
+            raw = json.loads(text)
+        except (TypeError, ValueError):
+            raise ValueError("it is not a JSON object") from None
+        if not isinstance(raw, dict):
+            raise ValueError("it is not a JSON object")
+        unknown = sorted(set(raw) - _SAVED_KEYS)
+        if unknown:
+            raise ValueError(f"unknown key(s) {clip(', '.join(map(repr, unknown)))}")
+        table_name = raw.get("table")
+        if table_name not in TABLES:
+            raise ValueError(f"table {clip(repr(table_name))} is not one of {', '.join(TABLES)}")
+        table = TABLES[table_name]
+
+        def texts(value: object, what: str) -> tuple[str, ...]:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{what} is not a list of texts")
+            return tuple(value)
+
+        def by_field(key: str, check) -> dict[str, Any]:
+            value = raw.get(key, {})
+            if not isinstance(value, dict):
+                raise ValueError(f"{key} is not an object")
+            unknown_fields = sorted(set(value) - set(table.column_names))
+            if unknown_fields:
+                raise ValueError(
+                    f"{key} names {clip(', '.join(map(repr, unknown_fields)))}, not a column of {table.name}"
+                )
+            return {name: check(name, item) for name, item in value.items()}
+
+        def text(value: object, what: str, optional: bool = False) -> str | None:
+            if (value is None and optional) or isinstance(value, str):
+                return value
+            raise ValueError(f"{what} is not a text")
+
+        def translation(name: str, value: object) -> dict[str, str]:
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in (*value, *value.values())):
+                raise ValueError(f"values of {name} is not an object of texts")
+            vocabulary = table.column(name).vocabulary
+            if vocabulary:
+                allowed = {*vocabulary, SKIP}
+                wrong = sorted(
+                    t for t in value.values() if t not in allowed and not set(t.split(ALSO)) <= allowed
+                )
+                if wrong:
+                    raise ValueError(
+                        f"values of {name} translate to {clip(repr(wrong[0]))}, not one of {', '.join(vocabulary)}"
+                    )
+            return dict(value)
+
+        def condition(name: str, value: object) -> tuple[str, tuple[str, ...], str]:
+            if not (isinstance(value, list) and len(value) == 3):
+                raise ValueError(f"when of {name} is not [flag column, values, value column]")
+            return (
+                text(value[0], f"when of {name}"),
+                texts(value[1], f"when of {name}"),
+                text(value[2], f"when of {name}"),
+            )
+
+        events = raw.get("events", {})
+        if not isinstance(events, dict) or not set(events) <= set(EVENT_TYPES):
+            raise ValueError(f"events is not an object whose keys are among {', '.join(EVENT_TYPES)}")
+        for event_type, branch in events.items():
+            if not (isinstance(branch, list) and len(branch) == 2):
+                raise ValueError(f"events of {event_type} is not [timestamp column, flag column]")
+        date_order = raw.get("date_order")
+        if date_order is not None and date_order not in DATE_ORDERS:
+            raise ValueError(f"date_order {clip(repr(date_order))} is not one of {', '.join(DATE_ORDERS)}")
+        name = text(raw.get("name"), "name")
+        if not name.strip():
+            raise ValueError("its name is empty")
         return cls(
-            name=raw["name"],
-            title=raw["title"],
-            table=raw["table"],
+            name=name,
+            title=text(raw.get("title"), "title"),
+            table=table.name,
             # normalised again: how names compare may have changed since it was saved (accents)
-            signature=tuple(normalise(s) for s in raw["signature"]),
-            columns={k: tuple(v) for k, v in raw["columns"].items()},
-            values=raw.get("values", {}),
-            constants=raw.get("constants", {}),
-            needs=raw.get("needs", {}),
-            orders_from=raw.get("orders_from"),
-            date_order=raw.get("date_order"),
-            source=raw.get("source", ""),
-            when={k: (v[0], tuple(v[1]), v[2]) for k, v in raw.get("when", {}).items()},
-            events={k: (v[0], v[1]) for k, v in raw.get("events", {}).items()},
+            signature=tuple(normalise(s) for s in texts(raw.get("signature"), "signature")),
+            columns=by_field("columns", lambda n, v: texts(v, f"columns of {n}")),
+            values=by_field("values", translation),
+            constants=by_field("constants", lambda n, v: text(v, f"constant of {n}")),
+            needs=by_field("needs", lambda n, v: text(v, f"needs of {n}")),
+            orders_from=text(raw.get("orders_from"), "orders_from", optional=True),
+            date_order=date_order,
+            source=text(raw.get("source", ""), "source"),
+            when=by_field("when", condition),
+            events={
+                k: (text(v[0], f"events of {k}"), text(v[1], f"events of {k}", optional=True))
+                for k, v in events.items()
+            },
         )
 
     def claims(self, columns: set[str]) -> frozenset[str] | None:
@@ -144,6 +236,11 @@ class Mapping:
     contact_alias: str | None = None  # contact_id is this platform's id, resolved through stored aliases
     signals: tuple[oppositions.Signal, ...] = ()  # columns that record oppositions (checked on every row)
     rows_where: tuple[int, tuple[str, ...]] | None = None  # only rows whose column holds one of these values
+
+    def __post_init__(self) -> None:
+        # Ingest writes the date order into SQL: only one of DATE_ORDERS may ever get there.
+        if self.date_order is not None and self.date_order not in DATE_ORDERS:
+            raise UserError(f"Date order {self.date_order!r} is not one of {', '.join(DATE_ORDERS)}.")
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -403,10 +500,26 @@ def _table_for_constants(file: CsvFile, constants: MappingType[str, str]) -> Tab
 # --- saved presets ------------------------------------------------------------------------------------------
 
 
+def check_saved(name: str, spec: str) -> Preset:
+    """The saved mapping of one stored row; ValueError when it is not one this program saved (see from_json)."""
+    preset = Preset.from_json(spec)
+    if preset.name != name:
+        raise ValueError(f"it is stored under the name {name!r} but calls itself {preset.name!r}")
+    return preset
+
+
 def saved_presets(con: duckdb.DuckDBPyConnection) -> list[Preset]:
-    return [
-        Preset.from_json(spec) for (spec,) in con.execute("select spec from presets order by name").fetchall()
-    ]
+    """The mappings saved on the Data page; UserError naming one that is not valid (nothing is loaded with it)."""
+    presets = []
+    for name, spec in con.execute("select name, spec from presets order by name").fetchall():
+        try:
+            presets.append(check_saved(name, spec))
+        except ValueError as error:
+            raise UserError(
+                f"The saved mapping {clip(repr(name))} is not valid ({error}), so no file is loaded with it. Save "
+                "a mapping under the same name on the Data page to replace it."
+            ) from None
+    return presets
 
 
 def save_preset(con: duckdb.DuckDBPyConnection, preset: Preset) -> None:

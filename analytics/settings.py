@@ -6,6 +6,7 @@ Settings flow one way: the CLI and the dashboard build a frozen `Settings` value
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,6 +172,8 @@ def _coerce(setting: Setting, value: Any) -> Any:
             result = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"{setting.name} takes a number such as 0.4, not {value!r}") from None
+        if not math.isfinite(result):  # nan passes every comparison with a limit, so it must be refused here
+            raise ValueError(f"{setting.name} takes a number such as 0.4, not {value!r}")
     else:
         result = str(value).strip()
     if setting.choices is not None and result not in setting.choices:
@@ -182,12 +185,43 @@ def _coerce(setting: Setting, value: Any) -> Any:
     return result
 
 
+# (lower, higher, equal allowed, why): settings that must keep this order, or the rules of SPEC §8 contradict
+# each other.
+RELATIONS = (
+    (
+        "ramp_up_below",
+        "stop_above",
+        False,
+        "every cohort not stopped would count as satisfied, and none would ever be held or go editorial-only",
+    ),
+    ("complaint_warn", "complaint_stop", True, "the complaint warning would come only after the stop"),
+)
+
+
 def from_mapping(values: dict[str, Any]) -> Settings:
-    """Validated settings from a mapping of names to raw values; unknown names are refused."""
+    """Validated settings from a mapping of names to raw values: the one check every way in goes through (the
+    Settings page, the CLI's --setting, the saved settings, a restored backup). Refused, in one ValueError that
+    names every problem: unknown names, values of the wrong type, NaN or infinite, out of range, and settings
+    that contradict each other (RELATIONS); names not given take their default."""
     unknown = sorted(set(values) - set(BY_NAME))
     if unknown:
         raise ValueError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
-    return Settings(**{name: _coerce(BY_NAME[name], value) for name, value in values.items()})
+    coerced, problems = {}, []
+    for name, value in values.items():
+        try:
+            coerced[name] = _coerce(BY_NAME[name], value)
+        except ValueError as error:
+            problems.append(str(error))
+    if not problems:
+        result = Settings(**coerced)
+        for lower, higher, equal_allowed, why in RELATIONS:
+            low, high = getattr(result, lower), getattr(result, higher)
+            if low > high or (low == high and not equal_allowed):
+                limit = "at most" if equal_allowed else "below"
+                problems.append(f"{lower} ({low}) must be {limit} {higher} ({high}): otherwise {why}")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return result
 
 
 DEFAULTS = Settings()

@@ -8,20 +8,26 @@ import datetime as dt
 import duckdb
 
 from analytics import store
+from analytics.errors import UserError
 from analytics.settings import DEFAULTS, Settings, from_mapping
 
 
+def parse(rows: list[tuple[str, str]]) -> Settings:
+    """The settings that stored (name, value) rows make over the defaults; ValueError naming every problem (an
+    unknown name, a value out of range or NaN, settings that contradict each other): a report is never made with
+    thresholds nobody chose. restore_check judges a backup's rows with it too."""
+    return from_mapping({**DEFAULTS.as_dict(), **dict(rows)})
+
+
 def load(con: duckdb.DuckDBPyConnection) -> Settings:
-    """The saved settings over the defaults (a stored value no longer valid is ignored)."""
-    stored = dict(con.execute("select name, value from settings").fetchall())
-    values = DEFAULTS.as_dict()
-    for name, value in stored.items():
-        if name in values:
-            try:
-                values[name] = getattr(from_mapping({name: value}), name)
-            except ValueError:
-                continue
-    return Settings(**values)
+    """The saved settings over the defaults; UserError when the saved ones are not valid."""
+    try:
+        return parse(con.execute("select name, value from settings order by name").fetchall())
+    except ValueError as error:
+        raise UserError(
+            f"The saved settings are not valid ({error}), so nothing is computed with them. Save valid settings "
+            "on the Settings page (or Restore the defaults there)."
+        ) from None
 
 
 def save(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -7,13 +7,17 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics.settings import BY_NAME, Settings
+from analytics.errors import UserError
+from analytics.settings import BY_NAME, DEFAULTS, Settings
 from dashboard import data
 
 
 def render() -> None:
     latest = data.latest_send_date() or dt.date.today()
-    saved = data.saved_settings()
+    try:
+        saved = data.saved_settings()
+    except UserError:  # invalid saved settings: the page says so; the sidebar must still let Settings open
+        saved = DEFAULTS
     st.sidebar.date_input(
         "Report date",
         value=latest,

@@ -133,6 +133,40 @@ def test_a_saved_threshold_changes_the_recommendation_on_every_page(own_demo, op
     assert con.execute("select value from settings where name = 'stop_above'").fetchall() == [("0.7",)]
 
 
+def test_contradicting_thresholds_are_refused_on_the_page_and_nothing_is_saved(own_demo, open_app):
+    # ramp-up at 50% above the stop at 40%: every cohort not stopped would count as satisfied
+    app = open_app(own_demo, "settings")
+    app.number_input(key="setting_ramp_up_below").set_value(0.5)
+    app.button(key="save_settings").click().run()
+    assert not app.exception and not app.success
+    shown = app.error[0].value.replace("\\", "")  # Markdown escapes removed
+    assert "Settings not saved: ramp_up_below (0.5) must be below stop_above (0.4)" in shown
+    assert app.number_input(key="setting_ramp_up_below").value == 0.5  # kept in the form, to correct
+    con = store.connect(own_demo)
+    assert con.execute("select count(*) from settings").fetchone()[0] == 0
+    con.close()
+
+
+def test_invalid_saved_settings_stop_the_figures_but_the_settings_page_opens_to_mend_them(own_demo, open_app):
+    # Settings saved by an older version that did not check them: ramp-up (0.5) above the stop (0.4).
+    con = store.connect(own_demo)
+    con.execute("insert into settings values ('ramp_up_below', '0.5', now())")
+    con.close()
+    health = open_app(own_demo, "health")
+    assert not health.exception
+    assert "The saved settings are not valid" in health.error[0].value.replace("\\", "")
+    assert not health.dataframe  # no figure computed with thresholds nobody chose
+    page = open_app(own_demo, "settings")
+    assert not page.exception
+    assert "The saved settings are not valid" in page.error[0].value.replace("\\", "")
+    assert page.number_input(key="setting_ramp_up_below").value == 0.2  # the form opens on the defaults
+    page.button(key="save_settings").click().run()
+    con = store.connect(own_demo)
+    assert con.execute("select count(*) from settings").fetchone()[0] == 0  # the defaults, saved, mend it
+    con.close()
+    assert not open_app(own_demo, "health").error
+
+
 def test_one_sessions_unsaved_choices_do_not_reach_another(demo_file, open_app):
     first = open_app(demo_file)
     first.number_input(key="window_weeks").set_value(12).run()
@@ -290,6 +324,9 @@ def test_purge_button_deletes_the_expired_contacts_and_backup_writes_a_copy(own_
     app.button(key="purge_expired").click().run()
     assert not app.exception
     assert f"Purged {metrics['Must be purged']} expired contact" in app.success[0].value.replace("\\", "")
+    assert f"The {metrics['Must be purged']} purged contact(s) are gone from it" in app.success[
+        0
+    ].value.replace("\\", "")  # the file was rewritten, so their bytes left it
     assert {m.label: m.value for m in app.metric}["Must be purged"] == "0"
     app.switch_page(PAGES["data"]).run()
     app.button(key="backup_now").click().run()

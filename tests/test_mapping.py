@@ -93,3 +93,67 @@ def test_distinct_values_for_mapping_by_hand(tmp_path, con):
     path = tmp_path / "crm.csv"
     path.write_text(CRM + "x@example.fr;abonné;01/01/2024;;X\n", encoding="cp1252")
     assert ingest.distinct_values(con, path, "Statut") == [("abonné", 2), ("désabonné", 1)]
+
+
+INJECTION = "dmy'); select * from read_csv('/etc/passwd') --"
+
+
+def test_a_saved_mapping_altered_in_the_database_is_refused_before_any_sql_is_built(tmp_path, con):
+    # A crafted database (a hand edit, a restored file) once had ingest run SQL written into date_order.
+    mapping.save_preset(con, crm_mapping("crm boutique"))
+    spec = crm_mapping("crm boutique").as_json().replace('"date_order": null', f'"date_order": "{INJECTION}"')
+    con.execute("update presets set spec = $spec", {"spec": spec})
+    path = tmp_path / "crm.csv"
+    path.write_text(CRM, encoding="cp1252")
+    with pytest.raises(
+        UserError, match=r"saved mapping 'crm boutique' is not valid \(date_order .*not one of dmy"
+    ):
+        ingest.ingest_files(con, [path])
+    assert con.execute("select count(*) from contacts").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"date_order": INJECTION}, "date_order .* is not one of dmy, mdy"),
+        ({"table": "load_log"}, "table 'load_log' is not one of"),
+        (
+            {"columns": {"consent); drop table contacts; --": ["Statut"]}},
+            "columns names .* not a column of contacts",
+        ),
+        ({"constants": {"collection_source": {"$ne": 1}}}, "constant of collection_source is not a text"),
+        ({"values": {"consent": {"abonné": "everyone"}}}, "values of consent translate to 'everyone'"),
+        ({"signature": "Email"}, "signature is not a list of texts"),
+        ({"events": {"exec": ["a", None]}}, "events is not an object whose keys are among"),
+        ({"sql": "select 1"}, "unknown key"),
+        ({"name": "someone else"}, "stored under the name 'crm boutique' but calls itself 'someone else'"),
+    ],
+)
+def test_every_field_of_a_saved_mapping_is_checked(change, message):
+    import json
+
+    spec = {**json.loads(crm_mapping("crm boutique").as_json()), **change}
+    with pytest.raises(ValueError, match=message):
+        mapping.check_saved("crm boutique", json.dumps(spec))
+
+
+def test_a_valid_saved_mapping_reads_back_as_it_was_saved():
+    saved = crm_mapping("crm boutique")
+    assert mapping.check_saved("crm boutique", saved.as_json()) == saved
+
+
+def test_a_date_order_reaches_sql_only_as_one_of_the_two_orders(tmp_path):
+    # Even a mapping made in code (the Data page's, a preset's) cannot carry another date order into SQL.
+    with pytest.raises(UserError, match=r"Date order .* is not one of dmy, mdy"):
+        mapping.Mapping(
+            table=mapping.TABLES["orders"],
+            positions={},
+            constants={},
+            values={},
+            ignored=(),
+            date_order=INJECTION,
+        )
+    column = mapping.TABLES["orders"].column("order_date")
+    assert ingest._parse(column, "c0", "mdy") == "oc_parse_date(c0, 'mdy')"
+    with pytest.raises(UserError, match="Date order"):
+        ingest._parse(column, "c0", INJECTION)

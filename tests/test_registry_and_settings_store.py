@@ -120,3 +120,21 @@ def test_the_cli_report_uses_saved_settings_unless_overridden(data, capsys):
     assert json.loads(capsys.readouterr().out)["settings"]["min_delivered"] == 7
     main(["report", "--db", path, "--as-of", "2025-03-10", "--setting", "min_delivered=9"])
     assert json.loads(capsys.readouterr().out)["settings"]["min_delivered"] == 9
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("stop_above", "nan")], "stop_above takes a number"),
+        ([("ramp_up_below", "0.5")], "ramp_up_below .0.5. must be below stop_above"),
+        ([("stop_below", "0.1")], "unknown setting"),
+    ],
+)
+def test_an_invalid_saved_setting_is_an_error_never_silently_dropped(con, rows, message):
+    # Written by hand or by an older version: the report must not run on thresholds nobody chose.
+    for name, value in rows:
+        con.execute(
+            "insert into settings values ($name, $value, now()::timestamp)", {"name": name, "value": value}
+        )
+    with pytest.raises(UserError, match=f"saved settings are not valid .*{message}"):
+        settings_store.load(con)

@@ -193,9 +193,13 @@ with st.form("decision_form", clear_on_submit=True):
         format_func=lambda i: "— (a new decision)" if i is None else f"#{i}",
     )
     note = st.text_area("Note", key="decision_note", max_chars=decisions.MAX_NOTE)
-    decided_by = st.text_input(
-        "Decided by", key="decision_by", value=auth.signed_in_email() or "", placeholder="Name or initials"
-    )
+    # With login on, the log names who is signed in, never a name typed in; without login, whoever is at the
+    # keyboard says who decided.
+    decided_by = auth.signed_in_email()
+    if decided_by is None:
+        decided_by = st.text_input("Decided by", key="decision_by", placeholder="Name or initials")
+    else:
+        st.markdown(f"Decided by: **{md(decided_by)}** (signed in)")
     submitted = st.form_submit_button(
         "Add to the log", type="primary", disabled=not choices, key="add_decision"
     )

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics.errors import UserError
 from analytics.settings import DEFAULTS, REGISTRY, from_mapping
 from dashboard import data
+from dashboard.text import md
 
 st.title("Settings")
 st.caption(
@@ -12,7 +13,11 @@ st.caption(
     "this database. The sidebar's window only changes your own view."
 )
 
-saved = data.saved_settings()
+try:
+    saved = data.saved_settings()
+except UserError as error:  # the one page that can mend invalid saved settings: open on the defaults
+    st.error(md(str(error)))
+    saved = DEFAULTS
 values = {}
 with st.form("settings_form", border=False):
     columns = st.columns(2)
@@ -54,10 +59,12 @@ with st.form("settings_form", border=False):
 
 if submitted:
     try:
-        data.save_settings(from_mapping(values))
-    except ValueError as error:
-        raise UserError(f"Settings not saved: {error}.") from None
-    st.success("Settings saved: every page now uses them.")
+        checked = from_mapping(values)  # the same check as the CLI's --setting and a restored backup's
+    except ValueError as error:  # shown under the form, which keeps the values to correct; nothing is saved
+        st.error(md(f"Settings not saved: {error}."))
+    else:
+        data.save_settings(checked)
+        st.success("Settings saved: every page now uses them.")
 
 if st.button("Restore the defaults", key="reset_settings"):
     data.save_settings(DEFAULTS)
