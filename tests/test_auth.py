@@ -2,11 +2,12 @@
 
 The gate is driven with AppTest: `AppTest.secrets` stands for .streamlit/secrets.toml and `AppTest.user` for
 the identity cookie (st.user), so no identity provider is needed. One test goes through a real secrets file
-and Streamlit's own st.login when Authlib is installed.
+and Streamlit's own st.login, with Authlib (a dependency: pyproject.toml).
 """
 
 from __future__ import annotations
 
+import authlib
 import pytest
 import streamlit as st
 import streamlit.auth_util
@@ -471,7 +472,8 @@ def write_secrets(path, allowed=("anne@brand.fr",)):
 def test_a_real_secrets_file_and_streamlits_own_login(open_app, no_real_secrets, monkeypatch):
     """Through .streamlit/secrets.toml as Streamlit reads it: st.user says logged out, and the button calls
     st.login, which checks the same [auth] section and builds the provider's redirect."""
-    pytest.importorskip("authlib")
+    # Authlib is a dependency (pyproject.toml), imported above: never skipped; the product's own check finds it.
+    assert authlib.__version__ and REAL_AUTHLIB_CHECK()
     monkeypatch.setattr(auth, "authlib_installed", REAL_AUTHLIB_CHECK)
     write_secrets(no_real_secrets)
     redirects = []

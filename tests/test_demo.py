@@ -58,7 +58,8 @@ def test_each_source_of_the_demo_lands_on_its_designed_action(demo_report):
 
 def test_demo_recommendations_snapshot(demo_report):
     """Actions, reasons, warnings and the figures behind them. To accept a deliberate change:
-    UPDATE_SNAPSHOTS=1 pytest tests/test_demo.py, then review the diff of the snapshot file."""
+    UPDATE_SNAPSHOTS=1 pytest tests/test_demo.py (it rewrites the file and fails, so an update never passes
+    silently), review the diff of the snapshot file, then run the test again without UPDATE_SNAPSHOTS."""
     current = {
         c["collection_source"]: {
             "recommendation": c["recommendation"],
@@ -71,4 +72,20 @@ def test_demo_recommendations_snapshot(demo_report):
     current["(violations)"] = demo_report["violations"]
     if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(json.dumps(current, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        pytest.fail(
+            f"snapshot updated, rerun without UPDATE_SNAPSHOTS (review the diff of {SNAPSHOT.name} first)"
+        )
     assert json.loads(SNAPSHOT.read_text(encoding="utf-8")) == json.loads(json.dumps(current))
+
+
+def test_updating_the_snapshot_fails_the_run(demo_report, tmp_path, monkeypatch):
+    # With UPDATE_SNAPSHOTS set, the snapshot test writes the file (here a copy in tmp_path, so the committed
+    # one is untouched) and then fails, telling to rerun: an update can never pass unnoticed. What it wrote is
+    # the current report, which equals the committed snapshot (test_demo_recommendations_snapshot holds that).
+    committed = SNAPSHOT
+    copy = tmp_path / SNAPSHOT.name
+    monkeypatch.setitem(globals(), "SNAPSHOT", copy)
+    monkeypatch.setenv("UPDATE_SNAPSHOTS", "1")
+    with pytest.raises(pytest.fail.Exception, match="snapshot updated, rerun without UPDATE_SNAPSHOTS"):
+        test_demo_recommendations_snapshot(demo_report)
+    assert json.loads(copy.read_text(encoding="utf-8")) == json.loads(committed.read_text(encoding="utf-8"))

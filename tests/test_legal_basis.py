@@ -6,7 +6,9 @@ wins, at t = the campaign's sent date: 1 objected, 2 expired, 3 no_loyalty_conse
 6 not_informed, 7 prospect. Every comparison is between calendar dates.
 """
 
-from tests.builders import DataBuilder, build_report, send_bases
+import datetime as dt
+
+from tests.builders import DataBuilder, build_report, cohort, send_bases, statuses
 
 # A report date after every fixture's data, so nothing is cut off unless a test says so.
 LATE = "2028-12-31"
@@ -594,6 +596,94 @@ def test_service_sends_are_excluded_from_marketing_metrics(data):
         "not_informed": 0,
         "prospect": 0,
     }
+
+
+def test_an_unsubscribe_or_a_complaint_on_a_service_email_is_an_opposition(data):
+    # SPEC §5: opposition time = the earliest of opted_out_at and the contact's first unsubscribe or complaint
+    # event — any email's, a service email's too (§2: the person objected "later by unsubscribing or
+    # complaining"). u1, m1, n1: web clients (bought 2025-01-10, consent none). Service email s1 on 2025-03-01:
+    # u1 unsubscribes, m1 complains, n1 only opens. Promo k0 on 2025-03-01 (the opposition day: not strictly
+    # before) to u1; promo k1 on 2025-03-05 to all three.
+    #   s1: no basis; k0 → u1 soft_opt_in; k1 → u1 objected, m1 objected, n1 soft_opt_in.
+    for contact in ("u1", "m1", "n1"):
+        data.contact(contact).order(contact, "2025-01-10")
+    s1, k0, k1 = "2025-03-01T09:00:00", "2025-03-01T18:00:00", "2025-03-05T09:00:00"
+    con = (
+        data.campaign("s1", s1, email_type="service")
+        .campaign("k0", k0)
+        .campaign("k1", k1)
+        .send("s1", "u1", s1, unsubscribe=True)
+        .send("s1", "m1", s1, complaint=True)
+        .send("s1", "n1", s1, opens=1)
+        .send("k0", "u1", k0)
+        .send("k1", "u1", k1)
+        .send("k1", "m1", k1)
+        .send("k1", "n1", k1)
+        .load()
+    )
+    assert send_bases(con, LATE) == {
+        ("s1", "u1"): None,
+        ("s1", "m1"): None,
+        ("s1", "n1"): None,
+        ("k0", "u1"): "soft_opt_in",
+        ("k1", "u1"): "objected",
+        ("k1", "m1"): "objected",
+        ("k1", "n1"): "soft_opt_in",
+    }
+    # Status on 2025-03-10: u1 and m1 objected since 2025-03-01; n1 still a soft-opt-in client.
+    status = statuses(con, "2025-03-10")
+    assert {c: (row["status"], row["opposition_date"]) for c, row in status.items()} == {
+        "u1": ("objected", dt.date(2025, 3, 1)),
+        "m1": ("objected", dt.date(2025, 3, 1)),
+        "n1": ("soft_opt_in", None),
+    }
+    # The report as of 2025-03-10 (window 2025-02-11 … 2025-03-10): k1 to u1 and m1 are 2 objected sends; the
+    # web cohort holds k0 → u1 and k1 → n1 (2 delivered) and no unsubscriber (a service email's unsubscribe is
+    # no marketing reaction); eligibility: 1 soft opt-in, 2 objected.
+    result = build_report(con, "2025-03-10")
+    assert result["violations"]["objected"] == 2
+    web = cohort(result, "web")
+    assert (web["metrics"]["delivered"], web["metrics"]["unsubscribers"], web["metrics"]["complainers"]) == (
+        2,
+        0,
+        0,
+    )
+    assert (web["eligibility"]["soft_opt_in"], web["eligibility"]["objected"]) == (1, 2)
+
+
+def test_a_click_in_a_service_email_renews_the_last_contact(data):
+    # SPEC §5: last contact = the latest of collected_at, orders and click events — a click in any email (§2: "a
+    # click in an email"), a service email's too. r1 and o1: collected 2021-01-01, bought 2021-06-01, so their
+    # retention would end on 2024-06-01. Service email s1 on 2024-05-01: r1 clicks it on 2024-05-20 (last
+    # contact 2024-05-20, retention to 2027-05-20); o1 only opens it on 2024-05-20 (an open never counts:
+    # retention still ends 2024-06-01). Promo k1 on 2025-03-05: r1 soft_opt_in; o1 expired.
+    for contact in ("r1", "o1"):
+        data.contact(contact, collected_at="2021-01-01").order(contact, "2021-06-01")
+    s1, k1 = "2024-05-01T09:00:00", "2025-03-05T09:00:00"
+    con = (
+        data.campaign("s1", s1, email_type="service")
+        .campaign("k1", k1)
+        .send("s1", "r1", s1, clicks=1, react_at="2024-05-20T10:00:00")
+        .send("s1", "o1", s1, opens=1, react_at="2024-05-20T10:00:00")
+        .send("k1", "r1", k1)
+        .send("k1", "o1", k1)
+        .load()
+    )
+    assert send_bases(con, LATE) == {
+        ("s1", "r1"): None,
+        ("s1", "o1"): None,
+        ("k1", "r1"): "soft_opt_in",
+        ("k1", "o1"): "expired",
+    }
+    status = statuses(con, "2025-03-10")
+    assert {
+        c: (row["status"], row["last_contact_date"], row["retention_ends"]) for c, row in status.items()
+    } == {
+        "r1": ("soft_opt_in", dt.date(2024, 5, 20), dt.date(2027, 5, 20)),
+        "o1": ("expired", dt.date(2021, 6, 1), dt.date(2024, 6, 1)),
+    }
+    # On 2027-03-01, r1's limit (2027-05-20) falls within T+1 … T+90 (2027-03-02 … 2027-05-30): expiring soon.
+    assert statuses(con, "2027-03-01")["r1"]["expiring_soon"] is True
 
 
 def test_every_type_but_service_is_marketing_and_an_untyped_campaign_is_a_promo(data):
