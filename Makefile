@@ -1,4 +1,4 @@
-# Shortcuts; the README's two commands (scripts/run.sh, scripts/test.sh) work without make.
+# Shortcuts; the README's commands (scripts/run.sh, scripts/test.sh, scripts/bench.sh) work without make.
 .PHONY: run test lint format demo bench
 
 run:
@@ -17,4 +17,4 @@ demo:
 	.venv/bin/optout-cohorts demo --out data/demo
 
 bench:
-	.venv/bin/python bench/ingest_report.py
+	./scripts/bench.sh

@@ -15,22 +15,15 @@ import warnings
 from pathlib import Path
 from typing import NoReturn
 
-from analytics import (
-    demo_database,
-    digest,
-    ingest,
-    maintenance,
-    mapping,
-    privacy,
-    report,
-    review,
-    settings_store,
-    store,
-)
+from analytics import ingest, store
+from analytics.demo import database as demo_database
 from analytics.errors import UserError
-from analytics.export import CONTROL, visible
+from analytics.ingest import mapping
+from analytics.report import cohorts, digest, review
 from analytics.settings import Settings, from_mapping
+from analytics.store import maintenance, privacy, settings_store
 from analytics.tables import TABLES
+from analytics.text import CONTROL, visible
 
 
 def _date(text: str) -> dt.date:
@@ -300,17 +293,17 @@ def _report(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     try:
         settings = _settings(con, overrides)
-        as_of = args.as_of or report.latest_send_date(con)
+        as_of = args.as_of or cohorts.latest_send_date(con)
         if as_of is None:
             raise _no_sends()
         if args.format == "html":
-            from analytics import html_report
+            from analytics.report import html
 
-            text = html_report.build_html(con, as_of, settings)
+            text = html.build_html(con, as_of, settings)
         else:
-            result = report.build_report(con, as_of, settings)
-            text = _json(result) if args.format == "json" else report.report_csv(result)
-        for warning in report.data_quality(con, as_of):
+            result = cohorts.build_report(con, as_of, settings)
+            text = _json(result) if args.format == "json" else cohorts.report_csv(result)
+        for warning in cohorts.data_quality(con, as_of):
             print(f"warning: {visible(warning)}", file=sys.stderr)
         if (demo := demo_database.notice(con)) is not None:
             print(f"warning: demo data. {visible(demo)}", file=sys.stderr)
@@ -324,7 +317,7 @@ def _digest(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     try:
         settings = _settings(con, {} if args.window_weeks is None else {"window_weeks": args.window_weeks})
-        latest = report.latest_send_date(con)
+        latest = cohorts.latest_send_date(con)
         if args.as_of is None and latest is None:
             raise _no_sends()
         week_end = args.as_of or review.last_complete_week_end(latest, dt.date.today())

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
+
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+# DuckDB's IO errors quote the system's message (strerror) of those errors.
+DISK_FULL_WORDS = ("No space left on device", "File too large", "Disk quota exceeded")
 
 
 class UserError(Exception):
@@ -85,3 +92,21 @@ class AmbiguousPreset(UserError):
             f"equally — {listed}.{' ' + hint if hint else ''} Say which one it is: --preset NAME on the command "
             "line, or choose it on the Data page."
         )
+
+
+class DiskFull(UserError):
+    """The disk (or the file-size limit) left no room to write: nothing of the batch was loaded."""
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for an error that means no room was left to write a file (ENOSPC, EFBIG, a quota), whether raised
+    by Python (OSError) or by DuckDB (its message quotes the system's words)."""
+    if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
+        return True
+    text = str(error)
+    return any(words in text for words in DISK_FULL_WORDS)
+
+
+def disk_full_reason(error: BaseException) -> str:
+    """The system's words for a full disk in an error (see is_disk_full), for a one-line message."""
+    return next((words for words in DISK_FULL_WORDS if words in str(error)), "no room left")

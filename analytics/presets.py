@@ -1,425 +1,212 @@
-"""Built-in presets for the exports marketers actually have.
+"""What a preset is: a declarative reading of one platform's export, or a mapping a user saved on the Data page.
 
-Header strings and vocabularies come from the platforms' documentation and public code, gathered with a
-fixture per preset under tests/fixtures/presets/ (each folder's SOURCE.md says where, and which definition of
-each event the mapping relies on). contact_id is the email address everywhere (compared without case) so
-contacts from one tool join events from another; SFMC is the exception: its events carry SubscriberKey, the CRM
-id, which the contacts file must use too.
-
-Events map by their meaning, the same on every platform (SPEC §4): `sent` is the platform's attempt to send
-(SendGrid `processed`, SFMC Sent, Brevo `request`); `delivered` is the receiving server's acceptance (Mailjet
-calls it `sent`); a message the platform refused or dropped before sending is a send that was not delivered —
-where the platform's data records attempts (SendGrid, SFMC) the row is both a `sent` and a `bounce`
-('sent+bounce'), elsewhere (Mailjet, Brevo marketing: no attempt events, so every message with an event is a
-send) a `bounce`. An unsubscribe from any list or group is an `unsubscribe`; a spam report a `complaint`.
-Values mapped to SKIP are not events the product counts (a deferral, a list change) and are left out.
+A preset says which canonical table, which header columns identify the export, which source column feeds each
+canonical field (the first non-empty of a few spellings), how source values translate to the canonical
+vocabulary, which constants it sets, and which fields the export lacks so the user must supply them. The
+built-in ones are in ingest/platforms.py; ingest/mapping.py resolves a file with one.
 """
 
 from __future__ import annotations
 
-from analytics.mapping import DEFAULT, SKIP, Preset
+import json
+import re
+from collections.abc import Mapping as MappingType
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
 
-_MAILCHIMP_SIGNATURE = ("email_address", "member_rating", "leid", "euid")
-_MAILCHIMP_NEEDS = {
-    "collection_source": "Mailchimp does not record where an address was collected",
-}
-_MAILCHIMP_COLUMNS = {
-    "contact_id": ("Email Address",),
-    # The first filled of the two on each row: OPTIN_TIME is empty for imported contacts; where both are filled
-    # they are the same sign-up (opt-in, then its confirmation moments later).
-    "collected_at": ("CONFIRM_TIME", "OPTIN_TIME"),
-}
-# The audience export's files: subscribed_, unsubscribed_, cleaned_ and nonsubscribed_ followed by
-# email_audience_export_<id>.csv (members_export_<id>.csv on older exports). The subscribed and non-subscribed
-# files have the same header: only the name tells them apart.
-_MAILCHIMP_FILE = r"_(email_(audience|segment)_export|members_export|members)"
-REFUSED = "sent+bounce"  # a message the platform refused before sending, where its data records attempts
+from analytics.tables import EVENT_TYPES, TABLES
+from analytics.text import clip, normalise
 
-BUILT_IN: list[Preset] = [
-    Preset(
-        name="mailchimp_subscribed",
-        title="Mailchimp audience export — subscribed members",
-        table="contacts",
-        signature=_MAILCHIMP_SIGNATURE,
-        columns=_MAILCHIMP_COLUMNS,
-        constants={"consent": "opt_in"},
-        needs=_MAILCHIMP_NEEDS,
-        file_names=(rf"^subscribed{_MAILCHIMP_FILE}",),
-        source="tests/fixtures/presets/mailchimp_subscribed/SOURCE.md",
-    ),
-    Preset(
-        name="mailchimp_nonsubscribed",
-        title="Mailchimp audience export — non-subscribed contacts (customers who never opted in)",
-        table="contacts",
-        signature=_MAILCHIMP_SIGNATURE,
-        columns=_MAILCHIMP_COLUMNS,
-        constants={"consent": "none"},
-        needs=_MAILCHIMP_NEEDS,
-        file_names=(rf"^nonsubscribed{_MAILCHIMP_FILE}", r"^non_subscribed"),
-        source="tests/fixtures/presets/mailchimp_nonsubscribed/SOURCE.md",
-    ),
-    Preset(
-        name="mailchimp_unsubscribed",
-        title="Mailchimp audience export — unsubscribed members",
-        table="contacts",
-        signature=(*_MAILCHIMP_SIGNATURE, "unsub_time"),
-        file_names=(rf"^unsubscribed{_MAILCHIMP_FILE}",),
-        columns={**_MAILCHIMP_COLUMNS, "opted_out_at": ("UNSUB_TIME",)},
-        constants={"consent": "opt_in"},  # they subscribed, then objected: UNSUB_TIME is the opposition date
-        needs=_MAILCHIMP_NEEDS,
-        source="tests/fixtures/presets/mailchimp_unsubscribed/SOURCE.md",
-    ),
-    Preset(
-        name="mailchimp_cleaned",
-        title="Mailchimp audience export — cleaned (bounced) members",
-        table="contacts",
-        signature=(*_MAILCHIMP_SIGNATURE, "clean_time"),
-        file_names=(rf"^cleaned{_MAILCHIMP_FILE}",),
-        columns=_MAILCHIMP_COLUMNS,
-        constants={"consent": "opt_in"},
-        needs=_MAILCHIMP_NEEDS,
-        source="tests/fixtures/presets/mailchimp_cleaned/SOURCE.md",
-    ),
-    Preset(
-        name="klaviyo_profiles",
-        title="Klaviyo profile export",
-        table="contacts",
-        signature=("email", "klaviyo_id", "email_marketing_consent"),
-        columns={
-            "contact_id": ("Email",),
-            "collection_source": ("Source", "Initial Source"),
-            "consent": ("Email Marketing Consent",),
-            "collected_at": ("Profile Created On", "Date Added", "First Active"),
-        },
-        values={
-            "consent": {
-                "SUBSCRIBED": "opt_in",
-                "NEVER_SUBSCRIBED": "none",
-                "UNSUBSCRIBED": "none",
-                DEFAULT: "none",
+DATE_ORDERS = ("dmy", "mdy")
+DEFAULT = "*"  # in a value map: what every value not listed becomes
+SKIP = "__skip__"  # a value map target: rows with this value are not loaded (e.g. 'deferred' events)
+ALSO = (
+    "+"  # in a value map target, 'sent+bounce': the row is several events (a message refused before sending)
+)
+# The keys a saved mapping's JSON may hold (Preset.as_json writes most; when and events are read too).
+_SAVED_KEYS = {
+    "name",
+    "title",
+    "table",
+    "signature",
+    "columns",
+    "values",
+    "constants",
+    "needs",
+    "orders_from",
+    "date_order",
+    "source",
+    "when",
+    "events",
+}
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    table: str
+    # Normalised header names that identify the export, all present; an item 'a|b' is met by either spelling
+    # (an agency report in English or in French).
+    signature: tuple[str, ...]
+    columns: MappingType[str, tuple[str, ...]]  # canonical field -> source columns, first non-empty wins
+    values: MappingType[str, MappingType[str, str]] = field(
+        default_factory=dict
+    )  # field -> {value: canonical}
+    constants: MappingType[str, str] = field(default_factory=dict)
+    needs: MappingType[str, str] = field(default_factory=dict)  # field -> why the user must supply it
+    orders_from: str | None = None  # a source column whose date is a purchase (contacts exports)
+    date_order: str | None = None
+    source: str = ""  # where its header and vocabulary come from
+    # field -> (flag column, values of the flag that mean yes, column holding the value): e.g. opted_out_at is
+    # the modification time only when the contact is blocklisted.
+    when: MappingType[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
+    # event_type -> (timestamp column, flag column or None): one source row becomes several events, e.g. a
+    # Mautic email-stats row is a `sent` at date_sent and an `open` at date_read when is_read is 1.
+    events: MappingType[str, tuple[str, str | None]] = field(default_factory=dict)
+    # Regular expressions on the file's name: they tell apart exports whose headers are the same.
+    file_names: tuple[str, ...] = ()
+    # platform -> the column holding the platform's own id of the person (kept to resolve files that name people
+    # only by that id, e.g. Mautic's do-not-contact list).
+    aliases: MappingType[str, str] = field(default_factory=dict)
+    # (platform, column): contact_id is this platform id, resolved through the aliases loaded before or with it.
+    contact_alias: tuple[str, str] | None = None
+    # (column, values): only the rows whose column holds one of these values (lower case) are the export's
+    # rows for the product, e.g. the email entries of a do-not-contact list that also holds SMS ones.
+    rows_where: tuple[str, tuple[str, ...]] | None = None
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "name": self.name,
+                "title": self.title,
+                "table": self.table,
+                "signature": list(self.signature),
+                "columns": {k: list(v) for k, v in self.columns.items()},
+                "values": {k: dict(v) for k, v in self.values.items()},
+                "constants": dict(self.constants),
+                "needs": dict(self.needs),
+                "orders_from": self.orders_from,
+                "date_order": self.date_order,
+                "source": self.source,
             }
-        },
-        when={
-            "opted_out_at": (
-                "Email Marketing Consent",
-                ("unsubscribed",),
-                "Email Marketing Consent Timestamp",
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Preset:
+        """A saved mapping read back from the database, every field checked (ValueError naming the first one
+        wrong): what is stored is data that a hand edit or a crafted backup may have written, and ingest builds
+        SQL from a mapping."""
+        try:
+            raw = json.loads(text)
+        except (TypeError, ValueError):
+            raise ValueError("it is not a JSON object") from None
+        if not isinstance(raw, dict):
+            raise ValueError("it is not a JSON object")
+        unknown = sorted(set(raw) - _SAVED_KEYS)
+        if unknown:
+            raise ValueError(f"unknown key(s) {clip(', '.join(map(repr, unknown)))}")
+        table_name = raw.get("table")
+        if table_name not in TABLES:
+            raise ValueError(f"table {clip(repr(table_name))} is not one of {', '.join(TABLES)}")
+        table = TABLES[table_name]
+
+        def texts(value: object, what: str) -> tuple[str, ...]:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{what} is not a list of texts")
+            return tuple(value)
+
+        def by_field(key: str, check) -> dict[str, Any]:
+            value = raw.get(key, {})
+            if not isinstance(value, dict):
+                raise ValueError(f"{key} is not an object")
+            unknown_fields = sorted(set(value) - set(table.column_names))
+            if unknown_fields:
+                raise ValueError(
+                    f"{key} names {clip(', '.join(map(repr, unknown_fields)))}, not a column of {table.name}"
+                )
+            return {name: check(name, item) for name, item in value.items()}
+
+        def text(value: object, what: str, optional: bool = False) -> str | None:
+            if (value is None and optional) or isinstance(value, str):
+                return value
+            raise ValueError(f"{what} is not a text")
+
+        def translation(name: str, value: object) -> dict[str, str]:
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in (*value, *value.values())):
+                raise ValueError(f"values of {name} is not an object of texts")
+            vocabulary = table.column(name).vocabulary
+            if vocabulary:
+                allowed = {*vocabulary, SKIP}
+                wrong = sorted(
+                    t for t in value.values() if t not in allowed and not set(t.split(ALSO)) <= allowed
+                )
+                if wrong:
+                    raise ValueError(
+                        f"values of {name} translate to {clip(repr(wrong[0]))}, not one of {', '.join(vocabulary)}"
+                    )
+            return dict(value)
+
+        def condition(name: str, value: object) -> tuple[str, tuple[str, ...], str]:
+            if not (isinstance(value, list) and len(value) == 3):
+                raise ValueError(f"when of {name} is not [flag column, values, value column]")
+            return (
+                text(value[0], f"when of {name}"),
+                texts(value[1], f"when of {name}"),
+                text(value[2], f"when of {name}"),
             )
-        },
-        source="tests/fixtures/presets/klaviyo_profiles/SOURCE.md",
-    ),
-    Preset(
-        name="klaviyo_campaigns",
-        title="Klaviyo campaign 'Export Analytics' report (one row per campaign × list)",
-        table="campaign_stats",
-        signature=(
-            "campaign_name",
-            "send_time",
-            "total_recipients",
-            "successful_deliveries",
-            "spam_complaints",
-            "campaign_id",
-        ),
-        columns={
-            "campaign_id": ("Campaign ID",),
-            "sent_at": ("Send Time",),
-            "collection_source": ("List",),
-            "sent": ("Total Recipients",),
-            "delivered": ("Successful Deliveries",),
-            "openers": ("Unique Opens",),
-            "clickers": ("Unique Clicks",),
-            "unsubscribers": ("Unsubscribes",),
-            "complainers": ("Spam Complaints",),
-            "bounces": ("Bounces",),
-        },
-        needs={"basis": "a campaign report does not say under which legal basis its recipients were mailed"},
-        source="tests/fixtures/presets/klaviyo_campaigns/SOURCE.md",
-    ),
-    Preset(
-        name="brevo_contacts",
-        title="Brevo (Sendinblue) contact export",
-        table="contacts",
-        signature=("email", "email_blacklisted", "added_time"),
-        columns={
-            "contact_id": ("EMAIL",),
-            "collection_source": ("SOURCE_COLLECTE", "SOURCE", "COLLECTION_SOURCE"),
-            "consent": ("DOUBLE_OPT-IN", "DOUBLE_OPT_IN"),
-            "collected_at": ("ADDED_TIME",),
-        },
-        values={
-            "consent": {"yes": "opt_in", "oui": "opt_in", "true": "opt_in", "1": "opt_in", DEFAULT: "none"}
-        },
-        # A blocklisted address has objected; Brevo gives no date, so the last modification is the best bound.
-        when={"opted_out_at": ("EMAIL_BLACKLISTED", ("yes", "oui", "true", "1"), "MODIFIED_TIME")},
-        needs={"collection_source": "Brevo has no standard collection-source attribute"},
-        date_order="dmy",
-        source="tests/fixtures/presets/brevo_contacts/SOURCE.md",
-    ),
-    Preset(
-        name="brevo_events",
-        title="Brevo (Sendinblue) marketing event export",
-        table="events",
-        signature=("camp_id", "email", "event", "date_event"),
-        columns={
-            "campaign_id": ("camp_id",),
-            "contact_id": ("email",),
-            "event_type": ("event",),
-            "occurred_at": ("ts_event", "date_event"),
-            "is_machine_open": ("event",),
-        },
-        values={
-            "event_type": {
-                "delivered": "delivered",
-                "opened": "open",
-                "open": "open",
-                "unique_opened": "open",
-                "proxy_open": "open",
-                "unique_proxy_open": "open",
-                "click": "click",
-                "clicks": "click",
-                "unsubscribe": "unsubscribe",
-                "unsubscribed": "unsubscribe",
-                "spam": "complaint",
-                "complaint": "complaint",
-                "hard_bounce": "bounce",
-                "soft_bounce": "bounce",
-                "hardbounce": "bounce",
-                "softbounce": "bounce",
-                "blocked": "bounce",
-                "invalid_email": "bounce",
-                "error": "bounce",
-                "invalid": "bounce",
-                "sent": "sent",
-                "request": "sent",
-                "deferred": SKIP,
-                "list_addition": SKIP,
-                "contact_updated": SKIP,
-                "contact_deleted": SKIP,
+
+        events = raw.get("events", {})
+        if not isinstance(events, dict) or not set(events) <= set(EVENT_TYPES):
+            raise ValueError(f"events is not an object whose keys are among {', '.join(EVENT_TYPES)}")
+        for event_type, branch in events.items():
+            if not (isinstance(branch, list) and len(branch) == 2):
+                raise ValueError(f"events of {event_type} is not [timestamp column, flag column]")
+        date_order = raw.get("date_order")
+        if date_order is not None and date_order not in DATE_ORDERS:
+            raise ValueError(f"date_order {clip(repr(date_order))} is not one of {', '.join(DATE_ORDERS)}")
+        name = text(raw.get("name"), "name")
+        if not name.strip():
+            raise ValueError("its name is empty")
+        return cls(
+            name=name,
+            title=text(raw.get("title"), "title"),
+            table=table.name,
+            # normalised again: how names compare may have changed since it was saved (accents)
+            signature=tuple(normalise(s) for s in texts(raw.get("signature"), "signature")),
+            columns=by_field("columns", lambda n, v: texts(v, f"columns of {n}")),
+            values=by_field("values", translation),
+            constants=by_field("constants", lambda n, v: text(v, f"constant of {n}")),
+            needs=by_field("needs", lambda n, v: text(v, f"needs of {n}")),
+            orders_from=text(raw.get("orders_from"), "orders_from", optional=True),
+            date_order=date_order,
+            source=text(raw.get("source", ""), "source"),
+            when=by_field("when", condition),
+            events={
+                k: (text(v[0], f"events of {k}"), text(v[1], f"events of {k}", optional=True))
+                for k, v in events.items()
             },
-            "is_machine_open": {"proxy_open": "true", "unique_proxy_open": "true", DEFAULT: "false"},
-        },
-        source="tests/fixtures/presets/brevo_events/SOURCE.md",
-    ),
-    Preset(
-        name="sendgrid_events",
-        title="SendGrid event / Email Activity export",
-        table="events",
-        signature=("email", "timestamp", "event", "sg_event_id", "sg_message_id"),
-        columns={
-            "campaign_id": ("singlesend_id", "marketing_campaign_id", "category"),
-            "contact_id": ("email",),
-            "event_type": ("event",),
-            "occurred_at": ("timestamp",),
-            "is_machine_open": ("sg_machine_open",),
-        },
-        values={
-            "event_type": {
-                "processed": "sent",
-                "delivered": "delivered",
-                "open": "open",
-                "click": "click",
-                "unsubscribe": "unsubscribe",
-                "group_unsubscribe": "unsubscribe",
-                "spamreport": "complaint",
-                "bounce": "bounce",
-                "blocked": "bounce",
-                # dropped before sending, and SendGrid records no `processed` for it: a send not delivered
-                "dropped": REFUSED,
-                "drop": REFUSED,
-                "deferred": SKIP,
-                "group_resubscribe": SKIP,
-            }
-        },
-        source="tests/fixtures/presets/sendgrid_events/SOURCE.md",
-    ),
-    Preset(
-        name="sendgrid_activity",
-        title="SendGrid Email Activity 'Export CSV' (one row per event)",
-        table="events",
-        signature=("processed", "message_id", "event", "api_key_id", "email"),
-        columns={
-            # Marketing campaigns fill marketing_campaign_id; API mail carries its categories or its template.
-            "campaign_id": ("marketing_campaign_id", "categories", "template_id"),
-            "contact_id": ("email",),
-            "event_type": ("event",),
-            "occurred_at": ("processed",),  # the time of the row's event, UTC (2026-07-08 15:00:34.000)
-        },
-        values={
-            "event_type": {
-                "processed": "sent",
-                "delivered": "delivered",
-                "open": "open",
-                "opened": "open",
-                "click": "click",
-                "clicked": "click",
-                "unsubscribe": "unsubscribe",
-                "group_unsubscribe": "unsubscribe",
-                "spamreport": "complaint",
-                "spam_report": "complaint",
-                "bounce": "bounce",
-                "bounced": "bounce",
-                "blocked": "bounce",
-                "drop": REFUSED,
-                "dropped": REFUSED,
-                "deferred": SKIP,
-                "group_resubscribe": SKIP,
-            }
-        },
-        source="tests/fixtures/presets/sendgrid_activity/SOURCE.md",
-    ),
-    Preset(
-        name="mailjet_events",
-        title="Mailjet event export",
-        table="events",
-        signature=("event", "time", "email", "mj_campaign_id"),
-        columns={
-            "campaign_id": ("mj_campaign_id", "customcampaign"),
-            "contact_id": ("email",),
-            "event_type": ("event",),
-            "occurred_at": ("time",),
-        },
-        values={
-            "event_type": {
-                # Mailjet's `sent`: "the destination SMTP server has accepted the message" — a delivery. Its data
-                # has no attempt event, so every message with an event is a send (SPEC §7).
-                "sent": "delivered",
-                "open": "open",
-                "click": "click",
-                "bounce": "bounce",
-                "blocked": "bounce",  # never left Mailjet: a send not delivered
-                "spam": "complaint",
-                "unsub": "unsubscribe",
-            }
-        },
-        source="tests/fixtures/presets/mailjet_events/SOURCE.md",
-    ),
-    Preset(
-        name="sfmc_tracking",
-        title="Salesforce Marketing Cloud tracking extract (Sent, Opens, Clicks, Unsubs, Bounces, Complaints)",
-        table="events",
-        signature=("clientid", "sendid", "subscriberkey", "eventdate", "eventtype"),
-        columns={
-            "campaign_id": ("SendID",),
-            "contact_id": ("SubscriberKey", "EmailAddress"),
-            "event_type": ("EventType",),
-            "occurred_at": ("EventDate",),
-        },
-        values={
-            "event_type": {
-                "sent": "sent",
-                "open": "open",
-                "click": "click",
-                "unsubscribe": "unsubscribe",
-                "unsub": "unsubscribe",
-                "bounce": "bounce",
-                "complaint": "complaint",
-                "spam": "complaint",
-                # NotSent.csv: held back before sending (suppressed, held, excluded): a send not delivered
-                "not sent": REFUSED,
-                "notsent": REFUSED,
-            }
-        },
-        date_order="mdy",
-        source="tests/fixtures/presets/sfmc_*/SOURCE.md",
-    ),
-    Preset(
-        name="mautic_contacts",
-        title="Mautic contact export",
-        table="contacts",
-        signature=("id", "firstname", "lastname", "email", "points"),
-        columns={"contact_id": ("email",)},
-        aliases={"mautic": "id"},  # the lead id, which the do-not-contact list names people by
-        needs={
-            "collection_source": "Mautic's contact export has no collection source",
-            "consent": "Mautic's contact export has no consent status",
-            "collected_at": "Mautic's contact export has no creation date",
-        },
-        source="tests/fixtures/presets/mautic_contacts/SOURCE.md",
-    ),
-    Preset(
-        name="mautic_email_stats",
-        title="Mautic email statistics export (sent, read, failed)",
-        table="events",
-        signature=("email_id", "lead_id", "email_address", "date_sent", "is_read"),
-        columns={"campaign_id": ("email_id",), "contact_id": ("email_address",)},
-        aliases={"mautic": "lead_id"},
-        events={
-            "sent": ("date_sent", None),
-            "open": ("date_read", "is_read"),
-            "bounce": ("date_sent", "is_failed"),
-        },
-        source="tests/fixtures/presets/mautic_email_stats/SOURCE.md",
-    ),
-    Preset(
-        name="mautic_donotcontact",
-        title="Mautic do-not-contact list (table lead_donotcontact, or the 'Do Not Contact' report)",
-        table="oppositions",
-        signature=(
-            "lead_id|email|contact_email",
-            "date_added|dnc_date",
-            "reason|dnc_reason",
-            "channel|dnc_channel",
-        ),
-        columns={
-            "contact_id": ("email", "contact_email"),
-            "opposed_at": ("date_added", "dnc_date"),  # the latest change of the entry (UTC): an upper bound
-            "reason": ("reason", "dnc_reason"),
-        },
-        # the table names people by their Mautic lead id only: resolved through the contact export's id column
-        contact_alias=("mautic", "lead_id"),
-        values={
-            "reason": {
-                # DoNotContact::UNSUBSCRIBED (1, also spam complaints) and MANUAL (3) are oppositions; BOUNCED (2)
-                # and IS_CONTACTABLE (0) are not.
-                "1": "unsubscribed",
-                "3": "manual",
-                "unsubscribed": "unsubscribed",
-                "dnc unsubscribed": "unsubscribed",
-                "manual": "manual",
-                "manually unsubscribed": "manual",
-                "dnc manually unsubscribed": "manual",
-                "2": SKIP,
-                "0": SKIP,
-                "bounced": SKIP,
-                "dnc bounced": SKIP,
-                "contactable": SKIP,
-            }
-        },
-        rows_where=("channel|dnc_channel", ("email",)),  # an SMS or push opt-out is not an email opposition
-        source="tests/fixtures/presets/mautic_donotcontact/SOURCE.md",
-    ),
-    Preset(
-        name="generic_campaign_report",
-        title="Per-campaign report, one row per campaign × segment (English or French labels)",
-        table="campaign_stats",
-        signature=(
-            "campaign|campagne",
-            "date|date_d_envoi|date_envoi",
-            "segment",
-            "delivered|delivres",
-            "unsubscribes|desabonnements|desinscriptions|desabonnes",
-        ),
-        columns={
-            "campaign_id": ("campaign", "campaign_id", "campaign_name", "Campagne", "Nom de la campagne"),
-            "sent_at": ("date", "sent_at", "send_date", "Date d'envoi", "Date envoi"),
-            "collection_source": ("segment", "source", "collection_source", "Source de collecte"),
-            "sent": ("sent", "Envoyés", "Envois"),
-            "delivered": ("delivered", "Délivrés"),
-            "openers": ("unique_opens", "opens", "openers", "Ouvreurs uniques", "Ouvreurs"),
-            "clickers": ("unique_clicks", "clicks", "clickers", "Cliqueurs uniques", "Cliqueurs"),
-            "unsubscribers": (
-                "unsubscribes",
-                "unsubscribers",
-                "Désabonnements",
-                "Désinscriptions",
-                "Désabonnés",
-            ),
-            "complainers": ("complaints", "complainers", "spam_complaints", "Plaintes", "Plaintes spam"),
-            "bounces": ("bounces", "Rebonds", "Bounces"),
-            "email_type": ("email_type", "Type d'email"),
-            "basis": ("basis", "Base légale"),
-        },
-        needs={"basis": "a campaign report does not say under which legal basis its recipients were mailed"},
-        source="tests/fixtures/presets/generic_campaign_report/SOURCE.md",
-    ),
-]
+        )
+
+    def claims(self, columns: set[str]) -> frozenset[str] | None:
+        """The header columns its signature matches, or None when the header lacks one of them."""
+        claimed = set()
+        for item in self.signature:
+            found = [name for name in item.split("|") if name in columns]
+            if not found:
+                return None
+            claimed.update(found)
+        return frozenset(claimed)
+
+    def named_like(self, file_name: str) -> bool:
+        base = PurePosixPath(file_name.replace("\\", "/")).name
+        return any(re.search(pattern, base, re.IGNORECASE) for pattern in self.file_names)
+
+
+def check_saved(name: str, spec: str) -> Preset:
+    """The saved mapping of one stored row; ValueError when it is not one this program saved (see from_json)."""
+    preset = Preset.from_json(spec)
+    if preset.name != name:
+        raise ValueError(f"it is stored under the name {name!r} but calls itself {preset.name!r}")
+    return preset

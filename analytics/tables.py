@@ -17,7 +17,7 @@ BASES = LAWFUL_BASES + UNLAWFUL_BASES
 CHANNELS = ("web_form", "phone", "in_store", "partner", "other")
 NOTICE_SHOWN = ("true", "false", "unknown")
 
-# Kinds a column can have; each maps to a parse rule in analytics/sql/parse.sql.
+# Kinds a column can have; each maps to a parse rule in analytics/sql/macros/00_parse.sql.
 ID, TEXT, DATE, TIMESTAMP, BOOL, COUNT, AMOUNT, VOCAB = (
     "id",
     "text",

@@ -3,7 +3,7 @@ the database is open and DuckDB's caches are filled, apart from the process star
 the cold CLI runs include.
 
 Opens the database as `optout-cohorts report` does (store.connect, the saved settings), builds the full §9
-report once to warm up, then times `report.build_report` `--runs` times. Prints JSON: times (seconds),
+report once to warm up, then times `cohorts.build_report` `--runs` times. Prints JSON: times (seconds),
 peak_rss_mib (this process) and the report.
 
     .venv/bin/python -m bench.product --db bench.duckdb --as-of 2026-11-22 --runs 5
@@ -18,8 +18,10 @@ import resource
 import time
 from pathlib import Path
 
-from analytics import report, settings_store, store
+from analytics import store
+from analytics.report import cohorts
 from analytics.settings import from_mapping
+from analytics.store import settings_store
 
 
 def main() -> None:
@@ -36,11 +38,11 @@ def main() -> None:
         settings = from_mapping(settings_store.load(con).as_dict())  # the CLI's, without --setting overrides
         result = None
         for _ in range(args.warmup):
-            result = report.build_report(con, args.as_of, settings)
+            result = cohorts.build_report(con, args.as_of, settings)
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            result = report.build_report(con, args.as_of, settings)
+            result = cohorts.build_report(con, args.as_of, settings)
             times.append(time.perf_counter() - start)
     finally:
         con.close()

@@ -57,7 +57,7 @@ page = st.navigation(
     }
 )
 try:
-    # Demo data never passes for a brand's: every page says so while it shows (analytics/demo_database.py).
+    # Demo data never passes for a brand's: every page says so while it shows (analytics/demo/database.py).
     if (demo := data.demo_notice()) is not None:
         st.markdown(f":orange-badge[:material/science: Demo data] {md(demo)}")
     sidebar.render()

@@ -11,8 +11,8 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.export import visible
-from analytics.palette import (
+from analytics.policy import ACTIONS
+from analytics.report.palette import (
     ACTION_COLOURS,
     BAND_BEYOND,
     BAND_SATISFIED,
@@ -21,8 +21,8 @@ from analytics.palette import (
     BASELINE_COLOUR,
     RATE_LABELS,
 )
-from analytics.policy import ACTIONS
 from analytics.settings import Settings
+from analytics.text import visible
 
 STOP_BAND_TOP = 0.50  # the guidance's stop band is 40-50%
 

@@ -9,7 +9,7 @@ widgets) never reach another's view.
 
 Two files: the brand's database (`user_database_path`), which starts empty and receives every upload, backup and
 restore; and, while it is empty (or with `OPTOUT_COHORTS_DEMO=1`), the demo brand's database beside it, which the
-pages read instead — labelled as the demo on every page (analytics/demo_database.py). They never mix.
+pages read instead — labelled as the demo on every page (analytics/demo/database.py). They never mix.
 """
 
 from __future__ import annotations
@@ -29,25 +29,15 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from analytics import (
-    csv_files,
-    decisions,
-    demo_database,
-    export,
-    html_report,
-    ingest,
-    maintenance,
-    mapping,
-    privacy,
-    registry,
-    report,
-    review,
-    settings_store,
-    store,
-)
-from analytics.access import SharedDatabase
-from analytics.errors import InvalidFile
+from analytics import ingest, presets, store
+from analytics.demo import database as demo_database
+from analytics.errors import InvalidFile, is_disk_full
+from analytics.ingest import mapping
+from analytics.ingest.files import disk_full, expand, shown_name, stored_name
+from analytics.report import cohorts, export, html, review
 from analytics.settings import Settings
+from analytics.store import decisions, maintenance, privacy, registry, settings_store
+from analytics.store.access import SharedDatabase
 
 T = TypeVar("T")
 
@@ -146,7 +136,7 @@ def saved_settings() -> Settings:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _latest_send_date(path: str, version: int) -> dt.date | None:
-    return _read(path, report.latest_send_date)
+    return _read(path, cohorts.latest_send_date)
 
 
 def latest_send_date() -> dt.date | None:
@@ -164,17 +154,17 @@ def sources() -> list[str]:
 
 
 @st.cache_data(show_spinner="Computing the cohorts…", max_entries=64)
-def _cohort_state(path: str, version: int, as_of: dt.date, settings: Settings) -> report.CohortState:
-    return _read(path, report.cohort_state, as_of, settings)
+def _cohort_state(path: str, version: int, as_of: dt.date, settings: Settings) -> cohorts.CohortState:
+    return _read(path, cohorts.cohort_state, as_of, settings)
 
 
-def cohort_state(as_of: dt.date, settings: Settings) -> report.CohortState:
+def cohort_state(as_of: dt.date, settings: Settings) -> cohorts.CohortState:
     return _cohort_state(database_path(), version(), as_of, settings)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _report(path: str, version: int, as_of: dt.date, settings: Settings) -> dict[str, Any]:
-    return _read(path, report.build_report, as_of, settings)
+    return _read(path, cohorts.build_report, as_of, settings)
 
 
 def cohort_report(as_of: dt.date, settings: Settings) -> dict[str, Any]:
@@ -184,13 +174,13 @@ def cohort_report(as_of: dt.date, settings: Settings) -> dict[str, Any]:
 
 def cohort_csv(as_of: dt.date, settings: Settings) -> bytes:
     """The cohort table as spreadsheet-safe CSV — the same as `optout-cohorts report --format csv`."""
-    return report.report_csv(cohort_report(as_of, settings)).encode("utf-8")
+    return cohorts.report_csv(cohort_report(as_of, settings)).encode("utf-8")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, chosen: tuple[str, ...]):
-    window = report.Window.ending(as_of, settings.window_weeks)
-    return _read(path, report.window_sends, window, settings, list(chosen))
+    window = cohorts.Window.ending(as_of, settings.window_weeks)
+    return _read(path, cohorts.window_sends, window, settings, list(chosen))
 
 
 def window_sends(as_of: dt.date, settings: Settings, chosen: tuple[str, ...]) -> dict[str, dict[str, int]]:
@@ -199,7 +189,7 @@ def window_sends(as_of: dt.date, settings: Settings, chosen: tuple[str, ...]) ->
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _data_quality(path: str, version: int, as_of: dt.date) -> list[str]:
-    return _read(path, report.data_quality, as_of)
+    return _read(path, cohorts.data_quality, as_of)
 
 
 def data_quality(as_of: dt.date) -> list[str]:
@@ -208,7 +198,7 @@ def data_quality(as_of: dt.date) -> list[str]:
 
 @st.cache_data(show_spinner="Computing the weekly series…", max_entries=32)
 def _weekly_rates(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    return _read(path, report.weekly_rates, as_of, weeks, settings)
+    return _read(path, cohorts.weekly_rates, as_of, weeks, settings)
 
 
 def weekly_rates(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
@@ -217,7 +207,7 @@ def weekly_rates(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame
 
 @st.cache_data(show_spinner="Computing each week's recommendation…", max_entries=32)
 def _action_history(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    rows = _read(path, report.action_history, as_of, weeks, settings)
+    rows = _read(path, cohorts.action_history, as_of, weeks, settings)
     return pd.DataFrame(rows, columns=["week_end", "collection_source", "action", "reasons"])
 
 
@@ -250,7 +240,7 @@ def html_report_file(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
 
     def build() -> bytes:
         with database.reading() as con:
-            return html_report.build_html(con, as_of, settings).encode("utf-8")
+            return html.build_html(con, as_of, settings).encode("utf-8")
 
     return build
 
@@ -363,8 +353,8 @@ def _copy_upload(uploaded, target: Path) -> Path:
             shutil.copyfileobj(uploaded, sink, length=1 << 20)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        if csv_files.is_disk_full(error):
-            raise csv_files.disk_full(csv_files.shown_name(uploaded.name), error) from None
+        if is_disk_full(error):
+            raise disk_full(shown_name(uploaded.name), error) from None
         raise
     os.replace(partial, target)
     return target
@@ -380,11 +370,11 @@ def _received(folder: Path, uploaded, name: str) -> list[tuple[Path, str]]:
     if known is not None and all(path.exists() for path, _ in known):
         return known
     store.private_folder(folder)
-    path = folder / csv_files.stored_name(uploaded.name)
+    path = folder / stored_name(uploaded.name)
     if not path.exists():
         _copy_upload(uploaded, path)
     try:
-        found = list(csv_files.expand([path], [name], store.private_folder(folder / "extracted")))
+        found = list(expand([path], [name], store.private_folder(folder / "extracted")))
     except InvalidFile as error:
         shutil.rmtree(folder, ignore_errors=True)
         memo[folder.name] = error
@@ -410,7 +400,7 @@ def receive_uploads(uploads: list) -> tuple[list[tuple[Path, str]], list[Invalid
             shutil.rmtree(entry, ignore_errors=True)
     files, refused, done = [], [], []
     for key, uploaded in held.items():
-        name = csv_files.shown_name(uploaded.name)
+        name = shown_name(uploaded.name)
         if key in loaded:
             done.append(name)
             continue
@@ -466,7 +456,7 @@ def distinct_values(path: Path, header_name: str) -> list[tuple[str, int]]:
     return _read(user_database_path(), ingest.distinct_values, path, header_name)
 
 
-def save_preset(preset: mapping.Preset) -> None:
+def save_preset(preset: presets.Preset) -> None:
     _write_user(mapping.save_preset, preset)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from analytics.palette import badge_css
 from analytics.policy import ACTIONS
+from analytics.report.palette import badge_css
 
 _ACTION_OF_LABEL = {action.label: name for name, action in ACTIONS.items()}
 

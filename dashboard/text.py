@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from analytics.export import visible
+from analytics.text import visible
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # What Streamlit's Markdown (react-markdown with remark-gfm) turns into a link even when escaped: GFM's

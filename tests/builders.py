@@ -13,7 +13,8 @@ from typing import Any
 
 import duckdb
 
-from analytics import ingest, report, store
+from analytics import ingest, store
+from analytics.report import cohorts as report
 from analytics.settings import DEFAULTS, Settings
 from analytics.tables import TABLES
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import polars  # noqa: F401  (a missing polars must fail the run, not skip it)
 import pytest
 
-from analytics import demo, ingest, report, settings_store, store
+from analytics import demo, ingest, store
+from analytics.report import cohorts as report
+from analytics.store import settings_store
 from bench import datasets, peers
 
 # ----------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics.palette import (
+from analytics.report.palette import (
     ACTION_COLOURS,
     BAND_BEYOND,
     BAND_SATISFIED,

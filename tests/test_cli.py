@@ -11,9 +11,10 @@ import sys
 
 import pytest
 
-from analytics import settings_store, store
+from analytics import store
 from analytics.cli import main
 from analytics.settings import DEFAULTS
+from analytics.store import settings_store
 
 
 def _files(data):

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics import ingest, report, store
-from analytics.access import SharedDatabase
+from analytics import ingest, store
+from analytics.report import cohorts as report
 from analytics.settings import DEFAULTS
+from analytics.store.access import SharedDatabase
 
 SCALE = int(os.environ.get("OPTOUT_STRESS_SCALE") or 1)
 ROOT = store.PROJECT_ROOT
@@ -127,7 +128,7 @@ def test_the_file_is_let_go_when_idle(tmp_path):
 READER = textwrap.dedent(
     """
     import sys, time
-    from analytics.access import SharedDatabase
+    from analytics.store.access import SharedDatabase
     database = SharedDatabase(sys.argv[1], linger_seconds=0.5)
     reads, errors, stop = 0, 0, time.monotonic() + float(sys.argv[2])
     while time.monotonic() < stop:

@@ -216,14 +216,15 @@ def test_sigkill_at_any_moment_of_an_ingest_leaves_the_batch_whole_or_absent(tmp
 PURGED = "killed.purge.6120@example.org"
 PURGE_AND_DIE = """
 import datetime as dt, os, signal, sys
-from analytics import maintenance, store
+from analytics.store import maintenance
+from analytics import store
 con = store.connect(sys.argv[1])
 print(maintenance.purge_expired(con, dt.date(2026, 1, 15), 3)["contacts"], flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # after the purge's commit, before any rewrite or checkpoint
 """
 
 
-COMPACT = "import sys; from analytics import maintenance; maintenance.compact(sys.argv[1])"
+COMPACT = "import sys; from analytics.store import maintenance; maintenance.compact(sys.argv[1])"
 
 
 def _database_with_an_expired_contact(folder: Path, demo_files: bool = False) -> Path:

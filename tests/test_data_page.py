@@ -10,7 +10,9 @@ import io
 import zipfile
 from pathlib import Path
 
-from analytics import demo, demo_database, mapping, store
+from analytics import demo, store
+from analytics.demo import database as demo_database
+from analytics.ingest import mapping
 from tests.apptest import shown_text, table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presets"

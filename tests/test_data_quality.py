@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analytics import report
+from analytics.report import cohorts as report
 from tests.builders import DataBuilder
 
 T = dt.date(2025, 3, 28)

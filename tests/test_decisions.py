@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import decisions, ingest, store
+from analytics import ingest, store
 from analytics.errors import UserError
+from analytics.store import decisions
 
 WEEK = dt.date(2026, 11, 22)
 NOW = dt.datetime(2026, 11, 23, 9, 30)

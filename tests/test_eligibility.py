@@ -8,7 +8,7 @@ a comment.
 
 import datetime as dt
 
-from analytics import report
+from analytics.report import cohorts as report
 from analytics.settings import DEFAULTS
 from tests.builders import build_report, cohort, statuses
 

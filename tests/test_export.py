@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from analytics import export
-from analytics.report import report_csv
+from analytics.report import export
+from analytics.report.cohorts import report_csv
 from tests.builders import build_report
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+33 6 00", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "\nLF"]

@@ -1,4 +1,4 @@
-"""The fact tables (analytics/facts.py) and the one-pass load of clean files: both are speed-ups, so every
+"""The fact tables (analytics/store/facts.py) and the one-pass load of clean files: both are speed-ups, so every
 test here checks that a figure stays what the rules of SPEC §5 and §7 say, whichever way it is computed."""
 
 from __future__ import annotations
@@ -7,7 +7,11 @@ import datetime as dt
 
 import pytest
 
-from analytics import csv_files, facts, ingest, mapping, store
+from analytics import ingest, store
+from analytics.errors import InvalidFile
+from analytics.ingest import files as csv_files
+from analytics.ingest import mapping, preparation
+from analytics.store import facts
 from tests.builders import DataBuilder, build_report, send_bases
 
 LATE = "2028-12-31"
@@ -134,7 +138,7 @@ def test_a_purge_rebuilds_the_facts(data):
         .send("k1", "c2", "2024-02-01T09:00:00")
         .load()
     )
-    from analytics import maintenance
+    from analytics.store import maintenance
 
     maintenance.purge_expired(con, dt.date(2024, 6, 1), 3)
     assert con.execute("select contact_id from send_facts").fetchall() == [("c2",)]
@@ -166,8 +170,8 @@ def test_a_clean_file_loads_in_one_pass_exactly_as_the_detailed_way(tmp_path, te
     con = store.connect(tmp_path / "t.duckdb", readable=[tmp_path])
     file = csv_files.read(path, "events.csv", tmp_path)
     m = mapping.resolve(file, mapping.all_presets(con))
-    assert ingest._fast_path_fits(m)
-    rows = ingest._stage_clean(con, file, m, "fast")
+    assert preparation._fast_path_fits(m)
+    rows = preparation._stage_clean(con, file, m, "fast")
     assert (rows is not None) == fast
     if not fast:
         assert (
@@ -188,7 +192,7 @@ def test_a_file_with_a_bad_row_still_names_its_row_and_column(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(CLEAN_EVENTS + "k1,c1,bounce,not a date,\n", encoding="utf-8")
     con = store.connect(tmp_path / "t.duckdb", readable=[tmp_path])
-    with pytest.raises(ingest.InvalidFile) as raised:
+    with pytest.raises(InvalidFile) as raised:
         ingest.ingest_files(con, [path])
     # Row 8: the header is row 1, then 6 lines before it (the empty line and the blank row count too).
     assert "occurred_at" in str(raised.value) and "row 8 ('not a date')" in str(raised.value)

@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import ingest, report, store
+from analytics import ingest, store
+from analytics.report import cohorts as report
 from analytics.settings import DEFAULTS
 from tests.builders import DataBuilder
 
@@ -265,7 +266,8 @@ PURGED = "full.disk.purge.8802@example.org"
 BLOCK_LIMIT = 12288 + 4 * 262144
 REWRITE_ON_A_FULL_DISK = """
 import resource, signal, sys
-from analytics import cli, maintenance
+from analytics import cli
+from analytics.store import maintenance
 
 compact = maintenance.compact
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from analytics import demo, digest, html_report, report, review
+from analytics import demo
+from analytics.report import cohorts as report
+from analytics.report import digest, review
+from analytics.report import html as html_report
 from analytics.settings import DEFAULTS
 from tests.builders import DataBuilder
 

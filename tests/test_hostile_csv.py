@@ -31,9 +31,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, seed, settings
 from hypothesis import strategies as st
 
-from analytics import csv_files, ingest, store
+from analytics import ingest, store
 from analytics.errors import UserError
-from analytics.presets import BUILT_IN
+from analytics.ingest import files as csv_files
+from analytics.ingest.platforms import BUILT_IN
 from analytics.tables import (
     AMOUNT,
     BOOL,
@@ -48,6 +49,7 @@ from analytics.tables import (
     Column,
     Table,
 )
+from analytics.text import SHOWN_CHARS
 
 EXAMPLES = int(os.environ.get("OPTOUT_HYPOTHESIS_EXAMPLES", "40"))
 SEED = os.environ.get("OPTOUT_HYPOTHESIS_SEED")
@@ -632,13 +634,13 @@ def _assert_refusal_message(
     assert "Traceback" not in message and "Original Line" not in message and "Error:" not in message, message
     if written is not None:
         for text in written.text_rows:
-            if len(text) > csv_files.SHOWN_CHARS:
+            if len(text) > SHOWN_CHARS:
                 assert text not in message, f"a whole row is printed: {message}"
     if case is not None:
         for row in case.cells:
             for c in row:
                 value = blank(c.raw) or ""
-                if len(value) > csv_files.SHOWN_CHARS:
+                if len(value) > SHOWN_CHARS:
                     assert value not in message and repr(value) not in message, (
                         "a long value is printed whole"
                     )

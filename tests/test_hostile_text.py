@@ -22,10 +22,13 @@ import re
 import pandas as pd
 import pytest
 
-from analytics import export, facts, ingest, privacy, report
+from analytics import ingest
 from analytics.cli import main
 from analytics.errors import InvalidFile
+from analytics.report import cohorts as report
+from analytics.report import export
 from analytics.settings import DEFAULTS
+from analytics.store import facts, privacy
 from dashboard import charts
 from dashboard.text import md
 from tests.apptest import table

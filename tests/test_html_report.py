@@ -11,10 +11,12 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
-from analytics import decisions, html_report, report
 from analytics.policy import ACTIONS
-from analytics.review import RateChange, build_review
+from analytics.report import cohorts as report
+from analytics.report import html as html_report
+from analytics.report.review import RateChange, build_review
 from analytics.settings import DEFAULTS
+from analytics.store import decisions
 
 DEMO_AS_OF = dt.date(2026, 11, 22)
 GENERATED = dt.datetime(2026, 11, 23, 8, 30, 0, tzinfo=dt.UTC)

@@ -8,8 +8,10 @@ import hashlib
 
 import pytest
 
-from analytics import csv_files, ingest, mapping
+from analytics import ingest
 from analytics.errors import InvalidFile, UserError
+from analytics.ingest import files as csv_files
+from analytics.ingest import load, mapping
 from tests.builders import write_file
 
 CONTACTS = (
@@ -178,7 +180,7 @@ def test_a_failure_while_writing_rolls_the_whole_batch_back(tmp_path, con, monke
     first = write(tmp_path, "contacts.csv", CONTACTS)
     second = write(tmp_path, "orders.csv", "contact_id,order_date\nc1,2024-02-01\n")
     calls = []
-    real_write = ingest._write
+    real_write = load._write
 
     def write_then_fail(con, prepared):
         calls.append(prepared.mapping.table.name)
@@ -186,7 +188,7 @@ def test_a_failure_while_writing_rolls_the_whole_batch_back(tmp_path, con, monke
             raise OSError("disk full")
         return real_write(con, prepared)
 
-    monkeypatch.setattr(ingest, "_write", write_then_fail)
+    monkeypatch.setattr(load, "_write", write_then_fail)
     with pytest.raises(OSError):
         ingest.ingest_files(con, [first, second])
     assert calls == ["contacts", "orders"]  # contacts were written inside the transaction, then undone

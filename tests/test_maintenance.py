@@ -22,10 +22,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import ingest, maintenance, report, store
+from analytics import ingest, store
 from analytics.cli import main
 from analytics.errors import DatabaseBusy, UserError
+from analytics.report import cohorts as report
 from analytics.settings import DEFAULTS
+from analytics.store import maintenance
 from tests.builders import DataBuilder, statuses
 
 DEMO_FILES = sorted(store.DEMO_DIR.glob("*.csv.gz"))
@@ -221,7 +223,7 @@ def test_restore_and_compaction_refuse_while_another_program_holds_the_database(
 READER = textwrap.dedent(
     """
     import sys, time
-    from analytics.access import SharedDatabase
+    from analytics.store.access import SharedDatabase
     database = SharedDatabase(sys.argv[1], wait_seconds=30)
     print("reading", flush=True)
     seen, end = [], time.monotonic() + float(sys.argv[2])

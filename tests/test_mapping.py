@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import ingest, mapping, store
+from analytics import ingest, store
 from analytics.cli import main
 from analytics.errors import InvalidFile, UserError
-from analytics.ingest import Options
+from analytics.ingest import Options, mapping, staging
 
 CRM = (
     "Email;Statut;Date inscription;Dernier achat;Prénom\n"
@@ -154,6 +154,6 @@ def test_a_date_order_reaches_sql_only_as_one_of_the_two_orders(tmp_path):
             date_order=INJECTION,
         )
     column = mapping.TABLES["orders"].column("order_date")
-    assert ingest._parse(column, "c0", "mdy") == "oc_parse_date(c0, 'mdy')"
+    assert staging._parse(column, "c0", "mdy") == "oc_parse_date(c0, 'mdy')"
     with pytest.raises(UserError, match="Date order"):
-        ingest._parse(column, "c0", INJECTION)
+        staging._parse(column, "c0", INJECTION)

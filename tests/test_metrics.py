@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from analytics import report
+from analytics.report import cohorts as report
 from tests.builders import DataBuilder, build_report, cohort
 
 T = "2025-03-28"

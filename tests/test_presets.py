@@ -1,4 +1,4 @@
-"""The built-in export presets (analytics/presets.py) on the fixtures of tests/fixtures/presets/.
+"""The built-in export presets (analytics/ingest/platforms.py) on the fixtures of tests/fixtures/presets/.
 
 For each preset: the export is recognised from its header alone (or, when it lacks a required field, refused
 with a message naming the field and the preset until the user sets it); the canonical rows it gives are exactly
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import ingest, mapping, store
+from analytics import ingest, store
 from analytics.errors import AmbiguousPreset, InvalidFile
+from analytics.ingest import mapping
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presets"
 CONTACT_COLUMNS = "contact_id, collection_source, consent, collected_at, opted_out_at"

@@ -9,9 +9,10 @@ import hmac
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import ingest, privacy, store
+from analytics import ingest, store
 from analytics.cli import main
 from analytics.errors import UserError
+from analytics.store import privacy
 from tests.builders import build_report, cohort
 
 KEY = "correct horse battery staple 42"

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from analytics import registry, settings_store, store
+from analytics import store
 from analytics.errors import UserError
 from analytics.settings import DEFAULTS
+from analytics.store import registry, settings_store
 from tests.builders import build_report, cohort
 
 

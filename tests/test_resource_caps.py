@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import csv_files, ingest, store
+from analytics import ingest, store
 from analytics.errors import InvalidFile
+from analytics.ingest import files as csv_files
 
 ORDERS_HEADER = b"contact_id,order_date\n"
 BOMB = "over 200 times: real exports compress 5 to 20 times, so it was refused as a compression bomb"

@@ -14,9 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import decisions, maintenance, mapping, settings_store, store
+from analytics import store
 from analytics.errors import UserError
+from analytics.ingest import mapping
 from analytics.settings import DEFAULTS
+from analytics.store import decisions, maintenance, settings_store
 from tests.test_decisions import _recompute_plain_chain
 from tests.test_mapping import INJECTION, crm_mapping
 

@@ -9,7 +9,8 @@ import datetime as dt
 import duckdb
 import pytest
 
-from analytics import ingest, review, store
+from analytics import ingest, store
+from analytics.report import review
 from analytics.settings import DEFAULTS
 
 WEEK_END = dt.date(2026, 3, 15)  # a Sunday: the review week is 2026-03-09 … 2026-03-15

@@ -13,7 +13,8 @@ from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from analytics import decisions, ingest, store
+from analytics import ingest, store
+from analytics.store import decisions
 from dashboard import auth
 from tests.apptest import APP, PAGES, table
 from tests.test_auth import configured, signed_in

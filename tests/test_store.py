@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 from analytics import store
+from analytics.store import sql
 
 
 def test_a_new_file_gets_every_migration_once_and_keeps_data_on_reopen(tmp_path):
@@ -25,9 +26,9 @@ def test_an_older_file_is_migrated_forward_when_a_new_migration_ships(tmp_path, 
     store.connect(path).close()  # a file made by the current version
     # A later version of the product ships migration 999; opening the old file applies it, keeping the data.
     package = tmp_path / "package"
-    shutil.copytree(store.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(sql.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     (package / "migrations" / "999_add_note.sql").write_text("alter table sources add column note varchar;")
-    monkeypatch.setattr(store, "PACKAGE_DIR", package)
+    monkeypatch.setattr(sql, "PACKAGE_DIR", package)
     con = store.connect(path)
     assert con.execute("select max(version) from schema_migrations").fetchone()[0] == 999
     assert "note" in [d[0] for d in con.execute("select * from sources").description]

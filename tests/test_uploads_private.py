@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics import csv_files, maintenance, store
+from analytics import store
 from analytics.errors import UserError
+from analytics.ingest import files as csv_files
+from analytics.store import maintenance
 from tests.apptest import shown_text
 from tests.test_data_page import load, upload
 

@@ -1,7 +1,7 @@
 -- 003: saved column mappings (presets) and, in the load log, how many invalid rows a load skipped.
 create table presets (
     name varchar primary key,
-    spec varchar not null,              -- JSON of analytics.mapping.Preset
+    spec varchar not null,              -- JSON of analytics.presets.Preset
     saved_at timestamp not null
 );
 

@@ -1,5 +1,5 @@
 -- 006: fact tables derived from the canonical ones, rebuilt in the transaction of every data change
--- (analytics/facts.py), so that a report reads one row per send and per contact instead of every event.
+-- (analytics/store/facts.py), so that a report reads one row per send and per contact instead of every event.
 -- They hold only what does not depend on a setting or on the source registry: the basis of a send is stored
 -- as what it would be if the contact were not expired, with the retention (in whole years) below which it is
 -- expired; "informed" is the contact's own value, the registry filling it at query time.

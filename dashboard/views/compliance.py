@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics.report import Window
+from analytics.report.cohorts import Window
 from analytics.tables import CHANNELS, UNLAWFUL_BASES
 from dashboard import data, sidebar
 from dashboard.text import md

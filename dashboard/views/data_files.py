@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.ingest import Inspection, Options
-from analytics.mapping import user_preset
+from analytics.ingest.mapping import user_preset
 from analytics.tables import TABLES, VOCAB
 from dashboard import data
 from dashboard.text import md

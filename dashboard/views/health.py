@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.policy import ACTIONS
-from analytics.report import headline
+from analytics.report.cohorts import headline
 from dashboard import charts, data, sidebar, tables
 from dashboard.text import md, percent
 

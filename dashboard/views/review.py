@@ -6,10 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import decisions, review
 from analytics.errors import UserError
-from analytics.palette import RATE_LABELS
 from analytics.policy import ACTIONS
+from analytics.report import review
+from analytics.report.palette import RATE_LABELS
+from analytics.store import decisions
 from dashboard import auth, charts, data, sidebar, tables
 from dashboard.text import md, percent
 

@@ -10,8 +10,9 @@ import datetime as dt
 
 from playwright.sync_api import Route, expect, sync_playwright
 
-from analytics import html_report, report
-from analytics.review import HISTORY_WEEKS
+from analytics.report import cohorts as report
+from analytics.report import html as html_report
+from analytics.report.review import HISTORY_WEEKS
 from analytics.settings import DEFAULTS
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
 

@@ -1,5 +1,6 @@
 -- event_pairs (temporary): the first event of each kind of every campaign × contact pair, for contacts known
 -- to the contacts table (SPEC §4: other contacts' events change no figure). A timestamp counts by its date.
+-- Grain: one row per campaign × contact pair with at least one event.
 create or replace temp table event_pairs as
 select
     campaign_id,

@@ -1,5 +1,6 @@
 -- contact_activity: every day each known contact ordered or clicked (SPEC §5: what counts as contact; opens
 -- never do), sorted by contact for the as-of joins.
+-- Grain: one row per contact × day with an order or a click.
 insert into contact_activity
 select distinct contact_id, activity_date
 from (

@@ -1,6 +1,7 @@
 -- contact_facts: one row per contact with the dates the rules read (SPEC §5), over all the data; a report as of
 -- T ignores what is dated after T (int_contact_facts). opted_out_at: the earliest of the contact's own and of
 -- the oppositions listed for it.
+-- Grain: one row per contact of the contacts table.
 insert into contact_facts
 with
 

@@ -6,6 +6,7 @@
 -- number of years R for which t <= last contact at t + R (last contact: latest of collected_at, orders and
 -- clicks dated <= t), so that the send is expired exactly when retention_years < expired_below_years.
 -- Campaigns missing from campaigns take their earliest event's date (over known contacts) and type promo.
+-- Grain: one row per campaign × contact pair with events (contacts known to the contacts table).
 insert into send_facts
 with
 

@@ -1,4 +1,5 @@
 -- send_counts: send_facts grouped by everything the window metrics read (see migration 006).
+-- Grain: one row per distinct combination of the grouped columns, with `sends` pairs in it.
 insert into send_counts
 select
     campaign_id,

@@ -2,6 +2,7 @@
 -- excluded from every metric, reported with their count): events of contact ids absent from contacts
 -- (collected_at null), and events dated before their contact's collection (collected_at: that date), which on a
 -- report date before the collection belong to no contact known then.
+-- Grain: one row per contact id × event day (a contact has one collection date, null when unknown).
 insert into orphan_events (contact_id, event_date, events, collected_at)
 select
     events.contact_id,

@@ -1,5 +1,6 @@
 -- send_shape and cohort_debuts: two small summaries of send_facts that every report reads (int_send_data_shape,
 -- int_cohort_debuts). greatest() skips nulls: a pair without such an event must not count.
+-- Grain: send_shape one row; cohort_debuts one row per source × informed × expired_below_years.
 insert into send_shape
 select
     min(case when sent_on is not null then greatest(collected_at, sent_on) end),

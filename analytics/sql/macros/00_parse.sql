@@ -40,7 +40,7 @@ create or replace macro oc_control_character_in_text(x) as
 -- Text on its way out (CSV files): every control character, bidirectional control and line or paragraph
 -- separator written as a visible escape (ESC as \x1b, U+202E as \u202e), never raw: a terminal runs ESC
 -- sequences, a bidi override reorders what is shown. Tabs and line breaks stay: a CSV cell holds them, quoted,
--- and ingest refuses them inside an id or a source name. Mirrors analytics/export.py safe_cell.
+-- and ingest refuses them inside an id or a source name. Mirrors analytics/report/export.py safe_cell.
 create or replace macro oc_visible(x) as
     case
         when not regexp_matches(x, '[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{061C}\x{200E}\x{200F}\x{2028}-\x{202E}\x{2066}-\x{2069}]')
@@ -114,7 +114,7 @@ create or replace macro oc_date_order_ambiguous(x) as
         <> try_cast(regexp_extract(trim(x), '^\d{1,2}[./-](\d{1,2})', 1) as integer);
 
 -- HMAC-SHA-256 of a text, hex, with the key's inner and outer pads held in this connection's variables
--- (analytics/privacy.py sets them for a load; they are never written to the file).
+-- (analytics/store/privacy.py sets them for a load; they are never written to the file).
 create or replace macro oc_hmac_sha256(msg) as
     sha256(getvariable('oc_pseudonym_opad') || unhex(sha256(getvariable('oc_pseudonym_ipad') || encode(msg))));
 
@@ -171,7 +171,7 @@ create or replace macro oc_rate(numerator, denominator) as
 
 -- A text cell a spreadsheet would run as a formula (starting with = + - @ tab CR LF) gets a leading
 -- apostrophe, shown by spreadsheets as plain text (CSV injection); control characters are written as visible
--- escapes (oc_visible). Mirrors analytics/export.py.
+-- escapes (oc_visible). Mirrors analytics/text.py.
 create or replace macro oc_safe_cell(x) as
     case when regexp_matches(x, '^[=+\-@\t\r\n]') then '''' || oc_visible(x) else oc_visible(x) end;
 

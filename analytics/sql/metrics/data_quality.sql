@@ -6,7 +6,7 @@
 --   inferred_campaigns (campaigns seen only in events: sent_at = earliest event
 --   date, type promo), untyped_campaigns (campaigns without email_type, taken as promo), source_names (the
 --   distinct collection sources known on as_of — of contacts collected by then, of campaign_stats rows sent by
---   then, and of the registry — sorted: report.py looks for names that differ only by case or look-alike
+--   then, and of the registry — sorted: report/cohorts.py looks for names that differ only by case or look-alike
 --   letters, which split one cohort into several).
 with
 

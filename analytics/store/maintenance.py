@@ -36,9 +36,8 @@ from typing import Any
 
 import duckdb
 
-from analytics import facts, restore_check, store
-from analytics.csv_files import DiskFull, is_disk_full
-from analytics.errors import DatabaseBusy, UserError
+from analytics.errors import DatabaseBusy, DiskFull, UserError, disk_full_reason, is_disk_full
+from analytics.store import bounds, facts, paths, restore_check, sql
 from analytics.tables import TABLES
 
 # The tables a database file must hold to be one of ours (besides schema_migrations).
@@ -71,7 +70,7 @@ def sweep_partials(folder: Path) -> list[Path]:
     removed = []
     for file in folder.glob(".*.partial*"):
         match = PARTIAL_NAME.fullmatch(file.name)
-        if match and not store.process_alive(int(match["pid"])):
+        if match and not bounds.process_alive(int(match["pid"])):
             file.unlink(missing_ok=True)
             removed.append(file)
     return removed
@@ -177,7 +176,7 @@ def _disk_full(path: Path, error: BaseException, size: int) -> DiskFull:
     """The plain error of a copy (backup, restore, compaction) that found no room: never a traceback."""
     return DiskFull(
         f"A new copy of the database could not be written to {path.parent}: the disk is full "
-        f"({store.disk_full_reason(error)}); about {size / 1e6:.1f} MB are needed there. Its temporary file was "
+        f"({disk_full_reason(error)}); about {size / 1e6:.1f} MB are needed there. Its temporary file was "
         "removed: free some space, then try again."
     )
 
@@ -220,7 +219,7 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
     ).fetchone()
     if path and Path(path).resolve() == target:
         raise UserError("The backup file cannot be the database file itself: choose another file name.")
-    if path and target in (_wal(Path(path).resolve()), store.waiting_marker(Path(path).resolve())):
+    if path and target in (_wal(Path(path).resolve()), bounds.waiting_marker(Path(path).resolve())):
         raise UserError(
             f"{target} is a file the database uses beside itself (DuckDB deletes or replays it): choose another "
             "backup file name."
@@ -310,9 +309,9 @@ def _helper(source: Path, dest: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory connection, locked down like every other, that may read source's folder and write
     dest's."""
     con = duckdb.connect(":memory:")
-    con.execute("set memory_limit = $limit", {"limit": store.memory_limit()})
-    con.execute("set temp_directory = $folder", {"folder": str(store.work_dir())})
-    store.lock_down(con, [source.parent, dest.parent])
+    con.execute("set memory_limit = $limit", {"limit": bounds.memory_limit()})
+    con.execute("set temp_directory = $folder", {"folder": str(paths.work_dir())})
+    bounds.lock_down(con, [source.parent, dest.parent])
     return con
 
 
@@ -350,7 +349,7 @@ def _attach_read_only(
                         f"optout-cohorts command) and stayed busy: close it, then try again. {not_done}."
                     ) from None
                 if marker is None:
-                    marker = store.waiting_marker(path)
+                    marker = bounds.waiting_marker(path)
                     marker.write_text(str(os.getpid()))
                 time.sleep(0.1)
     finally:
@@ -381,7 +380,7 @@ def _check_product(
     version = con.execute(f"select coalesce(max(version), 0) from {alias}.main.schema_migrations").fetchone()[
         0
     ]
-    known = max((v for v, _ in store.migrations()), default=0)
+    known = max((v for v, _ in sql.migrations()), default=0)
     if version > known:
         raise UserError(
             f"{source} was written by a newer version of optout-cohorts (schema {version}, this one knows "
@@ -586,7 +585,7 @@ def purge_expired(
     con.execute("begin transaction")
     try:
         con.execute(
-            f"create or replace temp table {table} as {store.query_text('metrics/purge_expired')}", params
+            f"create or replace temp table {table} as {sql.query_text('metrics/purge_expired')}", params
         )
         decided = dict(con.execute(f"select decision, count(*) from {table} group by decision").fetchall())
         chosen = f"(select contact_id from {table} where decision = 'purge')"
@@ -606,7 +605,7 @@ def purge_expired(
         if dry_run:
             con.execute("rollback")
         else:
-            store.record_change(con, "purge", message)
+            sql.record_change(con, "purge", message)
             if deleted["contacts"]:
                 con.execute(
                     "insert into compaction_owed values ($at, $contacts)",

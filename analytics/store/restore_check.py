@@ -8,7 +8,7 @@ A backup passes when:
   built-in function: a column default, a view or a macro that replaces `trim` could run any SQL;
 - every vocabulary column holds only its words (SPEC §4, §6; the decision log's decisions and actions);
 - its saved settings pass the settings' own check (analytics.settings.from_mapping);
-- its saved mappings pass the mappings' own check (analytics.mapping.check_saved);
+- its saved mappings pass the mappings' own check (analytics.presets.check_saved);
 - its decision log's chain verifies with the key of the database it replaces (analytics.decisions).
 The schema is judged first: the content is read only from tables known to be plain tables.
 """
@@ -20,10 +20,11 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import decisions, mapping, settings_store, store
-from analytics.csv_files import clip
 from analytics.policy import ACTIONS
+from analytics.presets import check_saved
+from analytics.store import decisions, settings_store, sql
 from analytics.tables import TABLES
+from analytics.text import clip
 
 # (table, column, words) of every column limited to a vocabulary, besides the canonical tables' (tables.py).
 OTHER_VOCABULARIES = (
@@ -62,14 +63,15 @@ def _schema(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, set[tuple
         "schema": "select schema_name from duckdb_schemas() where database_name = $catalog and not internal",
         "type": "select schema_name, type_name from duckdb_types() where database_name = $catalog and not internal",
     }
-    return {kind: set(con.execute(sql, {"catalog": catalog}).fetchall()) for kind, sql in queries.items()}
+    return {kind: set(con.execute(query, {"catalog": catalog}).fetchall()) for kind, query in queries.items()}
 
 
 @functools.cache
 def reference_schema(version: int) -> dict[str, set[tuple]]:
     """The schema of a new, empty database at this migration version, built by the product's own migrations."""
-    latest = store.connect(":memory:")
+    latest = duckdb.connect(":memory:")
     try:
+        sql.migrate(latest)
         bookkeeping = latest.execute(
             "select sql from duckdb_tables() where database_name = current_database() "
             "and table_name = 'schema_migrations'"
@@ -79,9 +81,9 @@ def reference_schema(version: int) -> dict[str, set[tuple]]:
     con = duckdb.connect(":memory:")
     try:
         con.execute(bookkeeping)
-        for number, relative in store.migrations():
+        for number, relative in sql.migrations():
             if number <= version:
-                con.execute(store.sql_text(relative))
+                con.execute(sql.sql_text(relative))
         return _schema(con, "memory")
     finally:
         con.close()
@@ -91,7 +93,7 @@ def _schema_problems(con: duckdb.DuckDBPyConnection, alias: str, version: int) -
     applied = {
         v for (v,) in con.execute(f"select version from {_quoted(alias)}.main.schema_migrations").fetchall()
     }
-    expected_versions = {v for v, _ in store.migrations() if v <= version}
+    expected_versions = {v for v, _ in sql.migrations() if v <= version}
     problems = []
     if applied != expected_versions:
         problems.append(
@@ -171,7 +173,7 @@ def _mapping_problems(con: duckdb.DuckDBPyConnection, alias: str) -> list[str]:
         f"select name, spec from {_quoted(alias)}.main.presets order by name"
     ).fetchall():
         try:
-            mapping.check_saved(name, spec)
+            check_saved(name, spec)
         except ValueError as error:
             problems.append(f"its saved mapping {clip(repr(name))} is not valid: {error}")
     return problems

@@ -12,11 +12,12 @@ from typing import Any
 
 import duckdb
 
-from analytics import store
-from analytics.export import to_csv, visible
 from analytics.policy import CohortFigures, Recommendation, recommend
+from analytics.report.export import to_csv
 from analytics.settings import Settings
+from analytics.store import sql
 from analytics.tables import UNLAWFUL_BASES
+from analytics.text import visible
 
 COUNT_FIELDS = ("delivered", "openers", "clickers", "unsubscribers", "complainers")
 RATE_FIELDS = ("open_rate", "click_rate", "unsubscribe_rate", "complaint_rate", "dissatisfaction_rate")
@@ -52,7 +53,7 @@ def metric_rows(
     con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], window_days: int, settings: Settings
 ) -> list[dict[str, Any]]:
     """cohort_metrics rows (one per date × source, plus the baseline) for windows of `window_days` days."""
-    return store.records(
+    return sql.records(
         con,
         "metrics/cohort_metrics",
         report_dates=report_dates,
@@ -66,7 +67,7 @@ def metric_rows(
 def _eligibility_rows(
     con: duckdb.DuckDBPyConnection, report_dates: list[dt.date], settings: Settings
 ) -> list[dict[str, Any]]:
-    return store.records(
+    return sql.records(
         con,
         "metrics/eligibility",
         report_dates=report_dates,
@@ -114,7 +115,7 @@ def _soft_opt_in_contacts(
     counts: dict[dt.date, dict[str, dict[str, Any]]] = {}
     if not wanted:
         return counts
-    rows = store.records(
+    rows = sql.records(
         con,
         "metrics/soft_opt_in_contacts",
         report_dates=sorted({day for day, _ in wanted}),
@@ -192,7 +193,7 @@ def cohort_state(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Setti
 
 def violations(con: duckdb.DuckDBPyConnection, window: Window, settings: Settings) -> list[dict[str, Any]]:
     """The window's unlawful marketing sends, per campaign × source × basis."""
-    return store.records(
+    return sql.records(
         con,
         "metrics/violations",
         as_of=window.end,
@@ -271,7 +272,7 @@ def look_alike_sources(names: list[str]) -> list[str]:
 
 def data_quality(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
     """Warnings about the data itself, in words, for the report date."""
-    row = store.records(con, "metrics/data_quality", as_of=as_of)[0]
+    row = sql.records(con, "metrics/data_quality", as_of=as_of)[0]
     warnings = []
     if row["unknown_contact_events"]:
         warnings.append(
@@ -333,7 +334,7 @@ def build_report(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Setti
 
 def latest_send_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The most recent send date in the data: the default report date."""
-    return store.records(con, "metrics/latest_send_date")[0]["latest_send_date"]
+    return sql.records(con, "metrics/latest_send_date")[0]["latest_send_date"]
 
 
 CSV_COLUMNS = (
@@ -368,7 +369,7 @@ def window_sends(
     con: duckdb.DuckDBPyConnection, window: Window, settings: Settings, sources: list[str] | None = None
 ) -> dict[str, dict[str, int]]:
     """The window's marketing sends and deliveries per legal basis: {basis: {sends, delivered}}."""
-    rows = store.records(
+    rows = sql.records(
         con,
         "metrics/window_sends",
         as_of=window.end,
@@ -408,7 +409,7 @@ def week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
 
 def weekly_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, weeks: int, settings: Settings):
     """Rates per ISO week for each soft-opt-in cohort and the baseline (a small DataFrame)."""
-    return store.frame(
+    return sql.frame(
         con,
         "metrics/weekly_rates",
         as_of=as_of,

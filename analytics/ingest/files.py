@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import errno
 import io
 import os
 import re
@@ -27,12 +26,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analytics.errors import InvalidFile, Problem, UserError
+from analytics.errors import DISK_FULL_WORDS, DiskFull, InvalidFile, Problem, is_disk_full
+from analytics.store.paths import open_private
+from analytics.text import clip, normalise
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 1 << 20
 BLOCK_BYTES = 4 << 20
-SHOWN_CHARS = 60  # the longest piece of an uploaded file a message may quote
 # Byte order marks of the Unicode encodings Excel and Windows tools write ("Unicode text" is UTF-16 LE).
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -61,9 +61,6 @@ PREVIEW_BYTES = 8 << 20
 # The longest file name a message shows (the file is stored under a short name of the product's own).
 SHOWN_NAME_CHARS = 100
 GZIP_WBITS = zlib.MAX_WBITS | 16
-DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
-# DuckDB's IO errors quote the system's message (strerror) of those errors.
-DISK_FULL_WORDS = ("No space left on device", "File too large", "Disk quota exceeded")
 
 # DuckDB reads rows of up to 2 MB; Python's csv module, which reads the header, stops at 128 kB by default.
 csv.field_size_limit(max(csv.field_size_limit(), 16 << 20))
@@ -75,15 +72,6 @@ class FileProblem(Problem):
 
     def describe(self) -> str:
         return f"the file: {self.message}. Fix: {self.fix}"  # the message names the row, if any
-
-
-class DiskFull(UserError):
-    """The disk (or the file-size limit) left no room to write: nothing of the batch was loaded."""
-
-
-def clip(value: str, limit: int = SHOWN_CHARS) -> str:
-    """A piece of an uploaded file as a message may quote it: at most `limit` characters, '…' when cut."""
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def shown_name(name: str) -> str:
@@ -109,9 +97,7 @@ def stored_name(name: str) -> str:
 
 def private_sink(path: Path):
     """A new file only this user may read (the copies of uploads hold personal data)."""
-    from analytics import store  # store imports this module
-
-    return store.open_private(path)
+    return open_private(path)
 
 
 def max_expanded_bytes() -> int:
@@ -199,15 +185,6 @@ class _Gunzip(io.RawIOBase):
                 return len(data)
 
 
-def is_disk_full(error: BaseException) -> bool:
-    """True for an error that means no room was left to write a file (ENOSPC, EFBIG, a quota), whether raised
-    by Python (OSError) or by DuckDB (its message quotes the system's words)."""
-    if isinstance(error, OSError) and error.errno in DISK_FULL_ERRNOS:
-        return True
-    text = str(error)
-    return any(words in text for words in DISK_FULL_WORDS)
-
-
 def disk_full(what: str, error: BaseException, restart: bool = False) -> DiskFull:
     """The message of a batch that found no room on the disk. restart: the database refuses any statement
     since (DuckDB invalidates it when a checkpoint fails), so the program must open it again."""
@@ -248,23 +225,6 @@ class CsvFile:
     @property
     def compression(self) -> str:
         return "gzip" if self.path.name.lower().endswith(".gz") else "none"
-
-
-def normalise(name: str) -> str:
-    """A header name as the product compares it: 'Email Address' → email_address, 'DOUBLE_OPT-IN' →
-    double_opt_in, "Date d'envoi" → date_d_envoi, 'Délivrés' → delivres (accents do not count: French
-    spreadsheets write them or not)."""
-    cleaned = name.replace("\ufeff", "").strip().strip('"').lower()
-    cleaned = "".join(c for c in unicodedata.normalize("NFKD", cleaned) if not unicodedata.combining(c))
-    out, last = [], "_"
-    for char in cleaned:
-        if char.isalnum():
-            out.append(char)
-            last = char
-        elif last != "_":
-            out.append("_")
-            last = "_"
-    return "".join(out).strip("_")
 
 
 def _open(path: Path, name: str | None = None):

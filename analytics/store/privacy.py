@@ -17,8 +17,8 @@ import os
 
 import duckdb
 
-from analytics import store
 from analytics.errors import UserError
+from analytics.store import sql
 
 ENV_KEY = "OPTOUT_COHORTS_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16
@@ -73,7 +73,7 @@ def enable(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:
             "insert into privacy values ('pseudonymise', $value, $at)",
             {"value": fingerprint(key), "at": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)},
         )
-        store.record_change(con, "privacy", "email ids pseudonymised with HMAC-SHA-256 from now on")
+        sql.record_change(con, "privacy", "email ids pseudonymised with HMAC-SHA-256 from now on")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -13,7 +13,7 @@ import datetime as dt
 
 import duckdb
 
-from analytics import store
+from analytics.store import sql
 
 FACT_TABLES = (
     "send_facts",
@@ -24,7 +24,7 @@ FACT_TABLES = (
     "send_shape",
     "cohort_debuts",
 )
-BUILD_STEPS = store.sql_files("sql/facts")
+BUILD_STEPS = sql.sql_files("sql/facts")
 # Changes of the canonical tables (change_log.kind); registry, settings and presets changes leave facts as they are.
 DATA_CHANGES = ("ingest", "reset", "purge")
 
@@ -34,7 +34,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     for table in FACT_TABLES:
         con.execute(f"delete from {table}")
     for step in BUILD_STEPS:
-        con.execute(store.sql_text(step))
+        con.execute(sql.sql_text(step))
     con.execute("drop table if exists event_pairs")
     con.execute("delete from facts_state")
     con.execute(

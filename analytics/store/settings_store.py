@@ -7,9 +7,9 @@ import datetime as dt
 
 import duckdb
 
-from analytics import store
 from analytics.errors import UserError
 from analytics.settings import DEFAULTS, Settings, from_mapping
+from analytics.store import sql
 
 
 def parse(rows: list[tuple[str, str]]) -> Settings:
@@ -43,7 +43,7 @@ def save(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                 "insert into settings values ($name, $value, $at)", {"name": name, "value": text, "at": now}
             )
         detail = ", ".join(f"{k}={v}" for k, v in changed.items()) or "all defaults"
-        store.record_change(con, "settings", detail)
+        sql.record_change(con, "settings", detail)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -11,8 +11,8 @@ from typing import Any
 
 import duckdb
 
-from analytics import store
 from analytics.errors import UserError
+from analytics.store import sql
 from analytics.tables import CHANNELS, NOTICE_SHOWN
 
 EDITABLE = ("collection_source", "channel", "notice_shown", "evidence", "reviewed_at")
@@ -20,7 +20,7 @@ EDITABLE = ("collection_source", "channel", "notice_shown", "evidence", "reviewe
 
 def rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every source of the registry or the data, with its evidence status."""
-    return store.records(con, "metrics/source_registry")
+    return sql.records(con, "metrics/source_registry")
 
 
 def _clean(row: dict[str, Any], number: int) -> dict[str, Any]:
@@ -81,7 +81,7 @@ def save(con: duckdb.DuckDBPyConnection, edited: list[dict[str, Any]]) -> int:
                 "insert into sources values ($collection_source, $channel, $notice_shown, $evidence, $reviewed_at)",
                 row,
             )
-        store.record_change(con, "registry", f"{len(cleaned)} source(s) saved")
+        sql.record_change(con, "registry", f"{len(cleaned)} source(s) saved")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

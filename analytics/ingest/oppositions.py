@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analytics.csv_files import CsvFile, normalise
+from analytics.ingest.files import CsvFile
+from analytics.text import normalise
 
 # Names (normalised: lower case, accents dropped, words joined by _) of columns that record an opposition.
 # A value there — a date, a campaign, a reason, "yes" — says the person objected.

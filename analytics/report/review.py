@@ -15,10 +15,11 @@ from typing import Any
 
 import duckdb
 
-from analytics import registry, report, store
 from analytics.policy import ACTIONS, percent
-from analytics.report import Window
+from analytics.report import cohorts
+from analytics.report.cohorts import Window
 from analytics.settings import Settings
+from analytics.store import registry, sql
 from analytics.tables import UNLAWFUL_BASES
 
 REVIEW_RATES = ("dissatisfaction_rate", "open_rate", "click_rate", "unsubscribe_rate", "complaint_rate")
@@ -112,7 +113,7 @@ def _rows_by_source(
 ) -> dict[dt.date, dict[str | None, dict[str, Any]]]:
     """cohort_metrics rows keyed by date, then source (None: the baseline)."""
     result: dict[dt.date, dict[str | None, dict[str, Any]]] = {d: {} for d in dates}
-    for row in report.metric_rows(con, dates, window_days, settings):
+    for row in cohorts.metric_rows(con, dates, window_days, settings):
         result[row["as_of"]][row["collection_source"]] = row
     return result
 
@@ -133,8 +134,8 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
     weekly = _rows_by_source(con, [previous_end, week_end], 7, settings)
     # One pass for the history's week ends and the previous week's end (the same day when week_end is a
     # Sunday): this week's and last week's actions, and last week's window as the trailing figure.
-    history_days = report.week_ends(week_end, HISTORY_WEEKS)
-    states = report.cohort_states(
+    history_days = cohorts.week_ends(week_end, HISTORY_WEEKS)
+    states = cohorts.cohort_states(
         con, sorted(set(history_days) | {previous_end}), settings, with_eligibility=False
     )
     now, before = states[week_end], states[previous_end]
@@ -159,11 +160,11 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
         )
     sources.sort(key=lambda s: (not s.changed, s.collection_source))
 
-    violations = tuple(report.violations(con, week, settings))
-    previous_violations = sum(r["sends"] for r in report.violations(con, week_of(previous_end), settings))
+    violations = tuple(cohorts.violations(con, week, settings))
+    previous_violations = sum(r["sends"] for r in cohorts.violations(con, week_of(previous_end), settings))
     retention = tuple(
         r
-        for r in store.records(
+        for r in sql.records(
             con,
             "metrics/retention_changes",
             as_of=week_end,

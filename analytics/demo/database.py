@@ -17,14 +17,15 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import ingest, store
+from analytics import ingest
+from analytics.store.paths import DEMO_DIR
 
 MARK = "demo"
 BRAND = "Maison Lumen, a fictional brand"
 
 
 def files() -> list[Path]:
-    return sorted(store.DEMO_DIR.glob("*.csv.gz"))
+    return sorted(DEMO_DIR.glob("*.csv.gz"))
 
 
 def _sha256(path: Path) -> str:

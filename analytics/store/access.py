@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import store
 from analytics.errors import DatabaseBusy
+from analytics.store import bounds
+from analytics.store.connection import connect
 
 _INSTANCES: weakref.WeakSet[SharedDatabase] = weakref.WeakSet()
 
@@ -54,7 +55,7 @@ class SharedDatabase:
         self.path = Path(path)
         self.readable = list(readable)
         self.linger_seconds = linger_seconds
-        self.wait_seconds = store.default_wait_seconds() if wait_seconds is None else wait_seconds
+        self.wait_seconds = bounds.default_wait_seconds() if wait_seconds is None else wait_seconds
         self.on_open = on_open  # runs once per open, e.g. seed the demo into a new database
         self.write_lock = threading.Lock()
         self._state = threading.Condition()
@@ -74,9 +75,7 @@ class SharedDatabase:
                 self._timer = None
             if self._connection is None:
                 self._yield_to_waiting_process()
-                self._connection = store.connect(
-                    self.path, wait_seconds=self.wait_seconds, readable=self.readable
-                )
+                self._connection = connect(self.path, wait_seconds=self.wait_seconds, readable=self.readable)
                 self.opens += 1
                 if self.on_open is not None:
                     try:
@@ -91,7 +90,7 @@ class SharedDatabase:
     def _yield_to_waiting_process(self) -> None:
         """Before opening, let a process that is waiting for the file (the CLI) have it first."""
         waited = 0.0
-        while store.another_process_waiting(self.path):
+        while bounds.another_process_waiting(self.path):
             if waited >= self.wait_seconds:
                 raise DatabaseBusy(
                     f"The database file {self.path} is being updated by another program (an optout-cohorts "
@@ -106,7 +105,7 @@ class SharedDatabase:
             self._state.notify_all()
             if self._users:
                 return
-            if self._broken or store.another_process_waiting(self.path) or self.linger_seconds <= 0:
+            if self._broken or bounds.another_process_waiting(self.path) or self.linger_seconds <= 0:
                 self._broken = False
                 self._close()
             else:

@@ -3,9 +3,9 @@ email or a chat, or to send from a scheduler on Monday morning (`optout-cohorts 
 
 from __future__ import annotations
 
-from analytics.export import visible
 from analytics.policy import ACTIONS, percent
-from analytics.review import Review
+from analytics.report.review import Review
+from analytics.text import visible
 
 
 def _points(value: float | None) -> str:
@@ -14,7 +14,7 @@ def _points(value: float | None) -> str:
 
 def digest(review: Review, demo: str | None = None) -> str:
     """Plain text, no markup: lines short enough for a chat message, one item per line. demo: the notice of
-    figures made from the demo brand's data (analytics/demo_database.py), put first."""
+    figures made from the demo brand's data (analytics/demo/database.py), put first."""
     week = review.week
     lines = [f"DEMO DATA. {demo}", ""] if demo else []
     lines += [
