@@ -25,6 +25,7 @@ from analytics.ingest.preparation import Options, Prepared, prepare, refused
 from analytics.store import facts, privacy
 from analytics.store.paths import work_dir
 from analytics.store.sql import record_change
+from analytics.store.transaction import transaction
 from analytics.tables import LOAD_ORDER
 from analytics.text import clip, visible
 
@@ -191,12 +192,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Undo the open transaction; a failed commit has already undone it (DuckDB then has none to roll back)."""
-    with contextlib.suppress(duckdb.Error):
-        con.execute("rollback")
-
-
 def ingest_files(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[Path | str],
@@ -273,8 +268,7 @@ def _ingest(
         )
     prepared.sort(key=lambda item: LOAD_ORDER.index(item[0].mapping.table.name))
     results = []
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if replace_all:
             for table in (*LOAD_ORDER, "contact_aliases", "load_log"):
                 con.execute(f"delete from {table}")
@@ -319,10 +313,6 @@ def _ingest(
         detail = "; ".join(r.describe() for r in results) or "every loaded file's data removed"
         record_change(con, "reset" if replace_all else "ingest", detail)
         facts.rebuild(con)
-        con.execute("commit")
-    except BaseException:
-        _rollback(con)
-        raise
     return results
 
 

@@ -23,6 +23,7 @@ from analytics.ingest.files import CsvFile
 from analytics.ingest.platforms import BUILT_IN
 from analytics.presets import DATE_ORDERS, Preset, check_saved
 from analytics.store.sql import record_change
+from analytics.store.transaction import transaction
 from analytics.tables import TABLES, Table
 from analytics.text import clip, normalise
 
@@ -331,18 +332,13 @@ def save_preset(con: duckdb.DuckDBPyConnection, preset: Preset) -> None:
     """Save (or replace) a user's mapping under its name; it is offered when the same header comes in."""
     if not preset.name.strip():
         raise UserError("Give the mapping a name to save it.")
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from presets where name = $name", {"name": preset.name})
         con.execute(
             "insert into presets values ($name, $spec, now()::timestamp)",
             {"name": preset.name, "spec": preset.as_json()},
         )
         record_change(con, "preset", f"mapping {preset.name!r} saved for {preset.table}")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def user_preset(

@@ -2,9 +2,10 @@
 
 connection opens it (migrated, with the current macros and facts, locked down); paths says where the files
 live, bounds what a connection and a process may do, sql runs the migrations, the macros and the named queries
-and keeps the change log; facts are the tables every load rebuilds; access shares the file between threads and
-processes; maintenance (with restore_check) backs it up, restores, purges and compacts it; privacy, registry,
-settings_store and decisions are what the users keep in it. The rest of the product uses the names below.
+and keeps the change log; transaction is the one way to begin, commit and roll back; facts are the tables every
+load rebuilds; access shares the file between threads and processes; maintenance (with restore_check) backs it
+up, restores, purges and compacts it; privacy, registry, settings_store and decisions are what the users keep
+in it. The rest of the product uses the names below.
 """
 
 from analytics.store.bounds import ENV_MEMORY_LIMIT, ENV_WAIT_SECONDS, waiting_marker

@@ -21,7 +21,6 @@ the hashes.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -36,6 +35,7 @@ import duckdb
 
 from analytics.errors import UserError
 from analytics.policy import ACTIONS
+from analytics.store.transaction import transaction
 
 DECISIONS = {
     "follow": "Follow the recommendation",
@@ -185,22 +185,21 @@ def _create_key(con: duckdb.DuckDBPyConnection) -> bytes:
     path = key_path(_database_file(con))
     key = secrets.token_bytes(_KEY_BYTES)
     created = False
-    con.execute("begin transaction")
     try:
-        log = entries(con)
-        if not check_chain(log, None):
-            previous = _GENESIS
-            for entry in log:
-                previous = _hash(previous, _content(entry), key)
-                con.execute(
-                    "update decision_log set entry_hash = $hash where decision_id = $id",
-                    {"hash": previous, "id": entry.decision_id},
-                )
-        created = _write_key(path, key)
-        con.execute("commit" if created else "rollback")
+        with transaction(con) as sealing:
+            log = entries(con)
+            if not check_chain(log, None):
+                previous = _GENESIS
+                for entry in log:
+                    previous = _hash(previous, _content(entry), key)
+                    con.execute(
+                        "update decision_log set entry_hash = $hash where decision_id = $id",
+                        {"hash": previous, "id": entry.decision_id},
+                    )
+            created = _write_key(path, key)
+            if not created:
+                sealing.rollback()
     except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
         if created:
             path.unlink(missing_ok=True)
         raise
@@ -253,8 +252,7 @@ def record(
         raise UserError(f"The note has {len(note):,} characters; keep it under {MAX_NOTE:,}.")
     now = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
     key = _create_key(con)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if corrects is not None:
             target = con.execute(
                 "select week_end, collection_source from decision_log where decision_id = $id",
@@ -287,10 +285,6 @@ def record(
             f"({', '.join('$' + c for c in _COLUMNS)})",
             asdict(entry),
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return entry
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import duckdb
 
 from analytics.store import sql
+from analytics.store.transaction import transaction
 
 FACT_TABLES = (
     "send_facts",
@@ -58,10 +59,5 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the facts, in a transaction of their own, when they are stale."""
     if not stale(con):
         return
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         rebuild(con)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise

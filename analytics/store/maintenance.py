@@ -38,6 +38,7 @@ import duckdb
 
 from analytics.errors import DatabaseBusy, DiskFull, UserError, disk_full_reason, is_disk_full
 from analytics.store import bounds, facts, paths, restore_check, sql
+from analytics.store.transaction import transaction
 from analytics.tables import TABLES
 
 # The tables a database file must hold to be one of ours (besides schema_migrations).
@@ -118,12 +119,6 @@ def _identifier(name: str) -> str:
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().split("\n")[0].rstrip(".!")
-
-
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """Roll back if a transaction is still open (a failed commit has already ended it)."""
-    with contextlib.suppress(duckdb.TransactionException):
-        con.execute("rollback")
 
 
 def _table_counts(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
@@ -237,17 +232,12 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
         ) from None
     record = {"path": str(target), "at": dt.datetime.now().replace(microsecond=0)}
     try:
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(f"copy from database {_identifier(database)} to {alias}")
             _settle_copy(con, alias)
             # The copy lists itself, as the live file will.
             con.execute(f"insert or replace into {alias}.main.backups_written values ($path, $at)", record)
             counts = _table_counts(con, alias)
-            con.execute("commit")
-        except BaseException:
-            _rollback(con)
-            raise
         con.execute(f"checkpoint {alias}")
         con.execute(f"detach {alias}")
         _fsync_file(partial)
@@ -582,41 +572,39 @@ def purge_expired(
     ).fetchone()[0]
     params = {"as_of": as_of, "until": max(as_of, latest or as_of), "retention_years": retention_years}
     table = "purge_candidates"
-    con.execute("begin transaction")
     try:
-        con.execute(
-            f"create or replace temp table {table} as {sql.query_text('metrics/purge_expired')}", params
-        )
-        decided = dict(con.execute(f"select decision, count(*) from {table} group by decision").fetchall())
-        chosen = f"(select contact_id from {table} where decision = 'purge')"
-        deleted = {
-            name: con.execute(f"delete from {name} where contact_id in {chosen}").fetchone()[0]
-            for name in ("events", "orders", "contacts")
-        }
-        con.execute(f"delete from contact_aliases where contact_id in {chosen}")  # their platform ids too
-        kept_objected, kept_later = decided.get("kept_objected", 0), decided.get("kept_later", 0)
-        message = (
-            f"{'Would purge' if dry_run else 'Purged'} {deleted['contacts']:,} expired contact(s) as of {as_of} "
-            f"(retention {retention_years} years), with {deleted['orders']:,} order(s) and "
-            f"{deleted['events']:,} event(s). Kept: {kept_objected:,} objected contact(s) past the limit "
-            f"(suppression list) and {kept_later:,} whose later order, click or objection changes their status."
-        )
-        backups = []
-        if dry_run:
-            con.execute("rollback")
-        else:
-            sql.record_change(con, "purge", message)
-            if deleted["contacts"]:
-                con.execute(
-                    "insert into compaction_owed values ($at, $contacts)",
-                    {"at": dt.datetime.now().replace(microsecond=0), "contacts": deleted["contacts"]},
-                )
-                backups = _backups_still_there(con)
-            facts.rebuild(con)
-            con.execute("commit")
-    except BaseException:
-        _rollback(con)
-        raise
+        with transaction(con) as purge:
+            con.execute(
+                f"create or replace temp table {table} as {sql.query_text('metrics/purge_expired')}", params
+            )
+            decided = dict(
+                con.execute(f"select decision, count(*) from {table} group by decision").fetchall()
+            )
+            chosen = f"(select contact_id from {table} where decision = 'purge')"
+            deleted = {
+                name: con.execute(f"delete from {name} where contact_id in {chosen}").fetchone()[0]
+                for name in ("events", "orders", "contacts")
+            }
+            con.execute(f"delete from contact_aliases where contact_id in {chosen}")  # their platform ids too
+            kept_objected, kept_later = decided.get("kept_objected", 0), decided.get("kept_later", 0)
+            message = (
+                f"{'Would purge' if dry_run else 'Purged'} {deleted['contacts']:,} expired contact(s) as of {as_of} "
+                f"(retention {retention_years} years), with {deleted['orders']:,} order(s) and "
+                f"{deleted['events']:,} event(s). Kept: {kept_objected:,} objected contact(s) past the limit "
+                f"(suppression list) and {kept_later:,} whose later order, click or objection changes their status."
+            )
+            backups = []
+            if dry_run:
+                purge.rollback()
+            else:
+                sql.record_change(con, "purge", message)
+                if deleted["contacts"]:
+                    con.execute(
+                        "insert into compaction_owed values ($at, $contacts)",
+                        {"at": dt.datetime.now().replace(microsecond=0), "contacts": deleted["contacts"]},
+                    )
+                    backups = _backups_still_there(con)
+                facts.rebuild(con)
     finally:
         con.execute(f"drop table if exists {table}")
     if backups:

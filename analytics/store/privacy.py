@@ -19,6 +19,7 @@ import duckdb
 
 from analytics.errors import UserError
 from analytics.store import sql
+from analytics.store.transaction import transaction
 
 ENV_KEY = "OPTOUT_COHORTS_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16
@@ -67,17 +68,12 @@ def enable(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:
             f"This database already holds {held:,} rows with contact ids in clear. Pseudonymisation must be "
             "on before the first load: create a new database (--db), turn it on there, and load the files again."
         )
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(
             "insert into privacy values ('pseudonymise', $value, $at)",
             {"value": fingerprint(key), "at": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)},
         )
         sql.record_change(con, "privacy", "email ids pseudonymised with HMAC-SHA-256 from now on")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def check_key(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:

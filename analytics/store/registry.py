@@ -13,6 +13,7 @@ import duckdb
 
 from analytics.errors import UserError
 from analytics.store import sql
+from analytics.store.transaction import transaction
 from analytics.tables import CHANNELS, NOTICE_SHOWN
 
 EDITABLE = ("collection_source", "channel", "notice_shown", "evidence", "reviewed_at")
@@ -73,8 +74,7 @@ def save(con: duckdb.DuckDBPyConnection, edited: list[dict[str, Any]]) -> int:
         raise UserError(
             f"The registry lists {', '.join(duplicated)} more than once: keep one row per source."
         )
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from sources")
         for row in cleaned:
             con.execute(
@@ -82,8 +82,4 @@ def save(con: duckdb.DuckDBPyConnection, edited: list[dict[str, Any]]) -> int:
                 row,
             )
         sql.record_change(con, "registry", f"{len(cleaned)} source(s) saved")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return len(cleaned)

@@ -10,6 +10,7 @@ import duckdb
 from analytics.errors import UserError
 from analytics.settings import DEFAULTS, Settings, from_mapping
 from analytics.store import sql
+from analytics.store.transaction import transaction
 
 
 def parse(rows: list[tuple[str, str]]) -> Settings:
@@ -34,8 +35,7 @@ def save(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Replace the saved settings with these, in one transaction, and note the change."""
     changed = {k: v for k, v in settings.as_dict().items() if v != DEFAULTS.as_dict()[k]}
     now = dt.datetime.now().replace(microsecond=0)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from settings")
         for name, value in changed.items():
             text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -44,7 +44,3 @@ def save(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             )
         detail = ", ".join(f"{k}={v}" for k, v in changed.items()) or "all defaults"
         sql.record_change(con, "settings", detail)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise

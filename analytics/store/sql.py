@@ -16,6 +16,8 @@ from typing import Any
 
 import duckdb
 
+from analytics.store.transaction import transaction
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # analytics/, home of sql/ and migrations/
 MACRO_LAYERS = ("macros", "staging", "intermediate")
 
@@ -48,17 +50,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, relative in migrations():
         if version in applied:
             continue
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(sql_text(relative))
             con.execute(
                 "insert into schema_migrations values ($version, $name, $applied_at)",
                 {"version": version, "name": relative, "applied_at": dt.datetime.now()},
             )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
     return max((v for v, _ in migrations()), default=0)
 
 
