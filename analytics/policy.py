@@ -1,7 +1,8 @@
 """The recommendation policy of SPEC §8: one action per cohort and window, with the reasons behind it.
 
 Each rule produces the sentences the marketer reads, with the figures and the thresholds it compared; pages
-and reports show these sentences and never rebuild them.
+and reports show these sentences and never rebuild them. The figures and thresholds in them are written by
+analytics/vocabulary.py, as everywhere else.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.settings import Settings
+
+# How a figure and a threshold read is the vocabulary's; percent and threshold stay importable from here.
+from analytics.vocabulary import percent as percent
+from analytics.vocabulary import threshold as threshold
+from analytics.vocabulary import versus
 
 
 @dataclass(frozen=True)
@@ -77,33 +83,23 @@ class Recommendation:
         return ACTIONS[self.action].label
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    """A fraction as a percentage for reading ('no data' when null)."""
-    return "no data" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def threshold(value: float) -> str:
-    """A setting as a percentage, exact and without trailing zeros (0.4 → 40%, 0.425 → 42.5%)."""
-    return f"{value * 100:.4f}".rstrip("0").rstrip(".") + "%"
-
-
-def versus(value: float, limit: float, digits: int = 1) -> tuple[str, str]:
-    """A figure and the threshold it was compared with, the figure shown with as many decimals as it takes
-    not to look equal to a threshold it differs from (0.4001 against 0.40 reads 40.01%, not 40.0%)."""
-    shown = percent(value, digits)
-    while value != limit and digits < 6 and shown == percent(limit, digits):
-        digits += 1
-        shown = percent(value, digits)
-    return shown, threshold(limit)
-
-
-def _in_line(ratio: float | None, tolerance: float) -> bool:
-    """A null ratio (baseline rate 0 or null) counts as in line (SPEC §8)."""
+def ratio_in_line(ratio: float | None, tolerance: float) -> bool:
+    """One engagement ratio (cohort rate ÷ brand rate) is in line at or above the tolerance; a null ratio
+    (baseline rate 0 or null) counts as in line (SPEC §8)."""
     return ratio is None or ratio >= tolerance
 
 
+def engagement_in_line(f: CohortFigures, s: Settings) -> bool:
+    """Engagement is in line with the brand (SPEC §8) when both the open and the click ratio are: what tells
+    hold from editorial_only (rule 5) and ramp_up or reintroduce_promos from reduce (rule 6)."""
+    return ratio_in_line(f.open_ratio, s.engagement_tolerance) and ratio_in_line(
+        f.click_ratio, s.engagement_tolerance
+    )
+
+
 def _engagement_sentences(f: CohortFigures, s: Settings) -> tuple[list[str], list[str]]:
-    """(shortfalls, in-line statements) for the open and click ratios against the tolerance."""
+    """(shortfalls, in-line statements) for the open and click ratios against the tolerance: the words of
+    `ratio_in_line`, which decides."""
     short, fine = [], []
     for label, ratio in (("open", f.open_ratio), ("click", f.click_ratio)):
         if ratio is None:
@@ -111,7 +107,7 @@ def _engagement_sentences(f: CohortFigures, s: Settings) -> tuple[list[str], lis
                 f"the {label} ratio cannot be computed (the brand's {label} rate is 0 or unknown), "
                 "which counts as in line"
             )
-        elif ratio < s.engagement_tolerance:
+        elif not ratio_in_line(ratio, s.engagement_tolerance):
             shown, limit = versus(ratio, s.engagement_tolerance, 0)
             short.append(f"its {label} rate is {shown} of the brand's (below the {limit} tolerance)")
         else:
@@ -191,6 +187,7 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
         return Recommendation("stop", "4", tuple(stop_reasons), warnings)
 
     short, fine = _engagement_sentences(f, s)
+    in_line = engagement_in_line(f, s)
     if dissat >= s.ramp_up_below:
         shown, low = versus(dissat, s.ramp_up_below)
         shown_high, high = versus(dissat, s.stop_above)
@@ -199,7 +196,7 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
             f"Dissatisfaction rate {shown} is at least {low} and at most {high}: dissatisfaction is starting "
             "(look at content and segmentation)."
         )
-        if short:
+        if not in_line:
             return Recommendation(
                 "editorial_only",
                 "5",
@@ -224,8 +221,8 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
     shown, limit = versus(dissat, s.ramp_up_below)
     satisfied = f"Dissatisfaction rate {shown} is below {limit}: the audience is satisfied."
     complaint_ok = f.complaint_rate is None or f.complaint_rate < s.complaint_warn
-    if not short and complaint_ok:
-        in_line = f"Engagement is in line with the brand: {'; '.join(fine)}."
+    if in_line and complaint_ok:
+        engagement = f"Engagement is in line with the brand: {'; '.join(fine)}."
         if f.complaint_rate is None:
             complaints = "No complaint rate could be computed."
         else:
@@ -237,16 +234,16 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
                 "6",
                 (
                     satisfied,
-                    in_line,
+                    engagement,
                     complaints,
                     f"The previous window's action was {ACTIONS[previous_action].label.lower()}: reintroduce "
                     "promotions with some editorial content.",
                 ),
                 warnings,
             )
-        return Recommendation("ramp_up", "6", (satisfied, in_line, complaints), warnings)
+        return Recommendation("ramp_up", "6", (satisfied, engagement, complaints), warnings)
     reasons = [satisfied]
-    if short:
+    if not in_line:
         reasons.append(f"But engagement is low: {'; '.join(short)}.")
     if not complaint_ok:
         shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)

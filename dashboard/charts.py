@@ -1,7 +1,8 @@
 """Pure chart builders: figure_<name>(frame, ...) -> plotly Figure. No Streamlit here.
 
 Every text that comes from the data (source names, campaign names) goes through `safe` before it reaches
-Plotly, which would otherwise render its tags (<a href>, <b>, <br>…) in labels and tooltips.
+Plotly, which would otherwise render its tags (<a href>, <b>, <br>…) in labels and tooltips. The guidance bands
+(bounds, labels, colours) and the thresholds' wording come from analytics/vocabulary.py, as in the HTML report.
 """
 
 from __future__ import annotations
@@ -12,19 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.policy import ACTIONS
-from analytics.report.palette import (
-    ACTION_COLOURS,
-    BAND_BEYOND,
-    BAND_SATISFIED,
-    BAND_STARTING,
-    BAND_STOP,
-    BASELINE_COLOUR,
-    RATE_LABELS,
-)
+from analytics.report.palette import ACTION_COLOURS, BASELINE_COLOUR
 from analytics.settings import Settings
 from analytics.text import visible
-
-STOP_BAND_TOP = 0.50  # the guidance's stop band is 40-50%
+from analytics.vocabulary import RATE_LABELS, STOP_BAND_TOP, dissatisfaction_bands, threshold
 
 
 def safe(text: object) -> str:
@@ -49,26 +41,16 @@ def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
     return figure
 
 
-def _dissatisfaction_bands(
-    figure: go.Figure, settings: Settings, top: float, horizontal: bool = True
-) -> None:
-    bands = [
-        (0.0, settings.ramp_up_below, BAND_SATISFIED, "satisfied"),
-        (settings.ramp_up_below, settings.stop_above, BAND_STARTING, "dissatisfaction starting"),
-        (settings.stop_above, max(STOP_BAND_TOP, settings.stop_above), BAND_STOP, "stop band"),
-        (max(STOP_BAND_TOP, settings.stop_above), max(top, STOP_BAND_TOP), BAND_BEYOND, ""),
-    ]
-    for low, high, colour, label in bands:
-        if high <= low:
-            continue
-        shape = figure.add_hrect if horizontal else figure.add_vrect
-        shape(
-            y0=low,
-            y1=high,
-            fillcolor=colour,
+def _dissatisfaction_bands(figure: go.Figure, settings: Settings, top: float) -> None:
+    """The guidance bands behind a dissatisfaction axis that ends at `top`, labelled as in the HTML report."""
+    for band in dissatisfaction_bands(settings, top):
+        figure.add_hrect(
+            y0=band.low,
+            y1=band.high,
+            fillcolor=band.colour,
             line_width=0,
             layer="below",
-            annotation_text=label,
+            annotation_text=band.label,
             annotation_position="top left",
             annotation_font={"size": 10, "color": "#5D6D7E"},
         )
@@ -132,7 +114,7 @@ def figure_dissatisfaction_vs_engagement(cohorts: pd.DataFrame, settings: Settin
         x=settings.engagement_tolerance,
         line_dash="dot",
         line_color="#5D6D7E",
-        annotation_text=f"engagement tolerance {settings.engagement_tolerance:.0%}",
+        annotation_text=f"engagement tolerance {threshold(settings.engagement_tolerance)}",
         annotation_font={"size": 10},
     )
     figure.update_yaxes(tickformat=".0%", range=[0, top], title="dissatisfaction rate")

@@ -1,10 +1,13 @@
 """Showing data text safely: Streamlit renders Markdown in titles, captions and markdown calls, so text from
-uploaded files (source and campaign names) is escaped before it goes into one."""
+uploaded files (source and campaign names) is escaped before it goes into one. Figures are written by
+analytics/vocabulary.py (`percent` below is its function)."""
 
 from __future__ import annotations
 
 import re
+from functools import partial
 
+from analytics import vocabulary
 from analytics.text import visible
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -25,5 +28,6 @@ def md(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, plain))
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
+# The one percent() of analytics/vocabulary.py, re-exported for the pages; on screen a null reads as the
+# vocabulary's mark "—" (the Guide says so), in the reports as "no data".
+percent = partial(vocabulary.percent, missing=vocabulary.NO_DATA_MARK)

@@ -13,16 +13,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics.report.palette import (
-    ACTION_COLOURS,
-    BAND_BEYOND,
-    BAND_SATISFIED,
-    BAND_STARTING,
-    BAND_STOP,
-    BASELINE_COLOUR,
-)
+from analytics.report.palette import ACTION_COLOURS, BASELINE_COLOUR
 from analytics.settings import DEFAULTS
+from analytics.vocabulary import BAND_LOOKS
 from dashboard import charts
+
+BAND_SATISFIED, BAND_STARTING, BAND_STOP, BAND_BEYOND = (
+    BAND_LOOKS[name].colour for name in ("satisfied", "starting", "stop_band", "beyond")
+)
 
 GREEN, RED, ORANGE, GREY = "#1E8449", "#B03A2E", "#D35400", "#5D6D7E"  # ramp_up, stop, editorial_only, hold
 
@@ -100,7 +98,8 @@ def test_dissatisfaction_bars_per_source_coloured_by_action():
         (0.4, 0.5, BAND_STOP),
         (0.5, pytest.approx(0.6), BAND_BEYOND),
     ]
-    assert annotations(figure) == ["satisfied", "dissatisfaction starting", "stop band", ""]
+    # the labels of the HTML report's bands (analytics/vocabulary.py), the beyond band included
+    assert annotations(figure) == ["satisfied", "starting", "stop band", "beyond"]
     assert figure.layout.title.text == (
         "Dissatisfaction rate per source (unsubscribes ÷ (clicks + unsubscribes))"
     )

@@ -1,6 +1,7 @@
 """The charts of the HTML report as inline SVG geometry: small pure functions that return what the template
 places (bars, bands, ticks, heatmap cells, sparkline points), rounded so the markup is stable from run to run.
-The dissatisfaction bands are those of the guidance (SPEC §3), drawn in the colours the dashboard uses.
+The dissatisfaction bands (bounds, labels, colours) and every percentage come from analytics/vocabulary.py, as
+on the dashboard's charts.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ import datetime as dt
 import math
 from typing import Any
 
-from analytics.policy import ACTIONS, percent, threshold
-from analytics.report.palette import ACTION_COLOURS, BAND_BEYOND, BAND_SATISFIED, BAND_STARTING, BAND_STOP
+from analytics.policy import ACTIONS
+from analytics.report.palette import ACTION_COLOURS
 from analytics.settings import Settings
+from analytics.vocabulary import NO_DATA, STOP_BAND_TOP, Band, dissatisfaction_bands, percent, threshold
 
-STOP_BAND_TOP = 0.50  # the guidance's stop band is 40–50%
 EMPTY_COLOUR = "#FFFFFF"  # a heatmap cell of a week the source did not exist yet
 
 
@@ -61,33 +62,19 @@ def scale(value: float, top: float, length: float, start: float = 0.0) -> float:
     return round(start + min(max(value, 0.0), top) / top * length, 2)
 
 
+def _band(band: Band) -> dict[str, Any]:
+    return {"low": band.low, "high": band.high, "colour": band.colour, "label": band.label}
+
+
 def bands(settings: Settings, top: float) -> list[dict[str, Any]]:
-    """The guidance bands of SPEC §3 on [0, top]: satisfied, starting, stop band, beyond."""
-    stop_top = max(STOP_BAND_TOP, settings.stop_above)
-    raw = (
-        (0.0, settings.ramp_up_below, BAND_SATISFIED, "satisfied"),
-        (settings.ramp_up_below, settings.stop_above, BAND_STARTING, "starting"),
-        (settings.stop_above, stop_top, BAND_STOP, "stop band"),
-        (stop_top, top, BAND_BEYOND, "beyond"),
-    )
-    return [
-        {"low": low, "high": min(high, top), "colour": colour, "label": label}
-        for low, high, colour, label in raw
-        if min(high, top) > low
-    ]
+    """The guidance bands of SPEC §3 on [0, top] (satisfied, starting, stop band, beyond), as the vocabulary
+    defines them."""
+    return [_band(band) for band in dissatisfaction_bands(settings, top)]
 
 
 def band_legend(settings: Settings) -> list[dict[str, str]]:
     """The bands in words, with their limits as the settings state them (below 20%, 20% to 40%…)."""
-
-    def limits(band: dict[str, Any]) -> str:
-        if band["low"] == 0:
-            return f"below {threshold(band['high'])}"
-        if band["label"] == "beyond":
-            return f"above {threshold(band['low'])}"
-        return f"{threshold(band['low'])} to {threshold(band['high'])}"
-
-    return [{**band, "limits": limits(band)} for band in bands(settings, 1.0)]
+    return [{**_band(band), "limits": band.limits} for band in dissatisfaction_bands(settings, 1.0)]
 
 
 BAR_WIDTH, BAR_LABELS, BAR_AXIS, BAR_ROW, BAR_HEAD, BAR_FOOT = 760, 170, 520, 26, 30, 30
@@ -162,7 +149,7 @@ def history_heatmap(
                 {
                     "x": MAP_LABELS + MAP_CELL_W * j,
                     "colour": ACTION_COLOURS[action] if action else EMPTY_COLOUR,
-                    "title": f"{source}, {iso_week(week)}: {ACTIONS[action].label if action else 'no data'}",
+                    "title": f"{source}, {iso_week(week)}: {ACTIONS[action].label if action else NO_DATA}",
                 }
             )
         rows.append(
@@ -217,10 +204,7 @@ def sparkline(
         {**band, "y": y(band["high"]), "height": round(y(band["low"]) - y(band["high"]), 2)}
         for band in bands(settings, top)
     ]
-    ticks = [
-        {"y": y(t), "label": f"{round(t * 100):d}%"}
-        for t in (0.0, settings.ramp_up_below, settings.stop_above)
-    ]
+    ticks = [{"y": y(t), "label": threshold(t)} for t in (0.0, settings.ramp_up_below, settings.stop_above)]
     return {
         "width": SPARK_W,
         "height": SPARK_H,

@@ -3,13 +3,14 @@ email or a chat, or to send from a scheduler on Monday morning (`optout-cohorts 
 
 from __future__ import annotations
 
-from analytics.policy import ACTIONS, percent
+from analytics.policy import ACTIONS
 from analytics.report.review import Review
 from analytics.text import visible
+from analytics.vocabulary import NO_DATA, percent
 
 
 def _points(value: float | None) -> str:
-    return "no data the week before" if value is None else f"{value:+.1f} pts vs last week"
+    return f"{NO_DATA} the week before" if value is None else f"{value:+.1f} pts vs last week"
 
 
 def digest(review: Review, demo: str | None = None) -> str:

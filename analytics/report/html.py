@@ -22,7 +22,6 @@ import markupsafe
 import pandas as pd
 
 from analytics.demo import database as demo_database
-from analytics.policy import percent
 from analytics.report import cohorts
 from analytics.report.charts import (
     axis_top,
@@ -34,7 +33,7 @@ from analytics.report.charts import (
     number,
     sparkline,
 )
-from analytics.report.palette import ACTION_COLOURS, BASELINE_COLOUR, RATE_LABELS, text_on
+from analytics.report.palette import ACTION_COLOURS, BASELINE_COLOUR, text_on
 from analytics.report.review import (
     EXPIRING_DAYS,
     HISTORY_WEEKS,
@@ -47,6 +46,7 @@ from analytics.settings import BY_NAME, Settings
 from analytics.store import decisions
 from analytics.store.decisions import Decision
 from analytics.text import visible
+from analytics.vocabulary import NO_DATA, RATE_LABELS, percent
 
 PRODUCT = "optout-cohorts"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -175,7 +175,7 @@ def trends(content: ReportContent, sources: list[str]) -> list[dict[str, Any]]:
         panels.append(
             {
                 "source": source,
-                "latest": f"{percent(values[-1])} ({labels[-1][5:]})" if values else "no data",  # 6.1% (W47)
+                "latest": f"{percent(values[-1])} ({labels[-1][5:]})" if values else NO_DATA,  # 6.1% (W47)
                 "chart": sparkline(values, baseline, top, content.settings),
             }
         )
@@ -276,6 +276,7 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
             "iso": iso_week(review.week.end),
         },
         "generated": format_timestamp(generated_at),
+        "no_data": NO_DATA,
         "demo": content.demo,
         "summary": review.summary,
         "rate_labels": [RATE_LABELS[rate] for rate in REVIEW_RATES],

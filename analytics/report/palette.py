@@ -1,7 +1,10 @@
-"""Colours of the actions and of the dissatisfaction bands, shared by the dashboard and the HTML report so an
-action looks the same on screen and in the file sent round after the meeting."""
+"""Colours of the actions, shared by the dashboard and the HTML report so an action looks the same on screen
+and in the file sent round after the meeting. The dissatisfaction bands' colours and labels, and the rate
+labels, are in analytics/vocabulary.py."""
 
 from __future__ import annotations
+
+from analytics.vocabulary import RATE_LABELS as RATE_LABELS  # re-exported: pages import it from here
 
 ACTION_COLOURS = {
     "stop": "#B03A2E",
@@ -16,20 +19,7 @@ ACTION_COLOURS = {
     "no_cohort": "#D0D6DA",
 }
 
-# Guidance bands of the dissatisfaction rate (SPEC §3): satisfied, starting, stop band, beyond.
-BAND_SATISFIED = "rgba(30, 132, 73, 0.12)"
-BAND_STARTING = "rgba(211, 84, 0, 0.12)"
-BAND_STOP = "rgba(176, 58, 46, 0.16)"
-BAND_BEYOND = "rgba(176, 58, 46, 0.26)"
 BASELINE_COLOUR = "#1F2A33"
-
-RATE_LABELS = {
-    "open_rate": "Open rate",
-    "click_rate": "Click rate",
-    "unsubscribe_rate": "Unsubscribe rate",
-    "complaint_rate": "Complaint rate",
-    "dissatisfaction_rate": "Dissatisfaction rate",
-}
 
 
 def text_on(colour: str) -> str:

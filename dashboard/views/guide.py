@@ -1,10 +1,33 @@
-"""Guide: the rules in plain words, and how every figure on the screens is computed."""
+"""Guide: the rules in plain words, and how every figure on the screens is computed.
+
+Every threshold, basis and label is written by analytics/vocabulary.py, so the Guide reads as the
+recommendations' reasons, the charts and the HTML report do (a stop threshold of 0.425 is 42.5% everywhere).
+"""
 
 import streamlit as st
 
+from analytics.vocabulary import (
+    BASIS_ORDER,
+    NO_DATA,
+    NO_DATA_MARK,
+    basis_help,
+    basis_label,
+    guidance_stop_band,
+    threshold,
+    years,
+)
 from dashboard import sidebar
 
 settings = sidebar.settings()
+stop, ramp_up = threshold(settings.stop_above), threshold(settings.ramp_up_below)
+tolerance = threshold(settings.engagement_tolerance)
+complaint_stop, complaint_warn = threshold(settings.complaint_stop), threshold(settings.complaint_warn)
+retention = years(settings.retention_years)
+bases = "\n".join(
+    f"{rank}. **{basis_label(basis).lower()}** — {basis_help(basis, settings.retention_years)}"
+    + (";" if rank < len(BASIS_ORDER) else ".")
+    for rank, basis in enumerate(BASIS_ORDER, start=1)
+)
 
 st.title("Guide")
 st.markdown(f"""
@@ -19,7 +42,7 @@ st.markdown(f"""
   exception) only if they bought, were **informed at collection** that their address would be used for
   marketing with an easy way to object, and **have not objected** since (unsubscribe or spam complaint).
 - **Loyalty-programme emails** need their own consent; joining the programme is not a purchase.
-- **Retention:** data may be kept and used at most **{settings.retention_years} years after the person's last
+- **Retention:** data may be kept and used at most **{retention} after the person's last
   purchase or click** in an email. An open does not count (it may be automatic). Past that, nobody may be
   mailed, whatever their consent: delete or anonymise the data.
 - **Proof:** for each collection source, keep how people were informed (form screenshot, phone script, in-store
@@ -29,13 +52,7 @@ st.markdown(f"""
 
 ### The legal basis of each send (first rule that matches)
 
-1. **objected** — the contact refused at collection, or unsubscribed/complained *before* the send date;
-2. **expired** — more than {settings.retention_years} years since the last purchase or click at the send date;
-3. **no loyalty consent** — a loyalty email to someone without loyalty consent;
-4. **opt-in** — explicit consent;
-5. **soft opt-in** — a client (purchase on or before the send) informed at collection;
-6. **not informed** — a client who was not informed;
-7. **prospect** — no purchase before the send.
+{bases}
 
 Only *opt-in* and *soft opt-in* are lawful; the others are shown on the Compliance page.
 
@@ -55,7 +72,7 @@ each figure counts people per send, so five clicks in one email make one clicker
 | dissatisfaction rate | unsubscribers ÷ (clickers + unsubscribers){" (complainers added to both)" if settings.dissatisfaction_includes_complaints else ""} |
 | open / click vs brand | the cohort's rate ÷ the baseline's |
 
-A rate with nothing to divide by shows "—" (no data), never 0. The **cohort** of a source is its soft-opt-in
+A rate with nothing to divide by shows "{NO_DATA_MARK}" ({NO_DATA}), never 0. The **cohort** of a source is its soft-opt-in
 sends; the **baseline** is {"the opt-in sends" if settings.baseline == "opt_in" else "all lawful marketing sends (opt-in and soft opt-in)"} of the window.
 
 ### What the recommendations mean (first rule that matches)
@@ -65,15 +82,15 @@ sends; the **baseline** is {"the opt-in sends" if settings.baseline == "opt_in" 
 | Welcome first / No cohort | no soft-opt-in marketing email was ever sent to the source: start with a welcome series (2–3 emails with a visible unsubscribe link), then editorial newsletters, then promotions — or there is nobody to mail |
 | No recent sends | mailed before, but not in this window |
 | Insufficient data | fewer than {settings.min_delivered} delivered or {settings.min_reactions} reactions (clickers + unsubscribers), or no dissatisfaction rate |
-| Stop | dissatisfaction above {settings.stop_above:.0%} (the guidance band is 40–50%), or complaints at {settings.complaint_stop:.1%} or more |
-| Editorial only | dissatisfaction from {settings.ramp_up_below:.0%} to {settings.stop_above:.0%} and open or click rate below {settings.engagement_tolerance:.0%} of the brand's: send only 100% editorial newsletters until the rates recover |
-| Hold | dissatisfaction from {settings.ramp_up_below:.0%} to {settings.stop_above:.0%}, engagement in line: look at content and segmentation |
-| Ramp up | dissatisfaction below {settings.ramp_up_below:.0%}, open and click rates at least {settings.engagement_tolerance:.0%} of the brand's and complaints below {settings.complaint_warn:.1%}: the brand may send more, monitoring as it goes |
+| Stop | dissatisfaction above {stop} (the guidance band is {guidance_stop_band()}), or complaints at {complaint_stop} or more |
+| Editorial only | dissatisfaction from {ramp_up} to {stop} and open or click rate below {tolerance} of the brand's: send only 100% editorial newsletters until the rates recover |
+| Hold | dissatisfaction from {ramp_up} to {stop}, engagement in line: look at content and segmentation |
+| Ramp up | dissatisfaction below {ramp_up}, open and click rates at least {tolerance} of the brand's and complaints below {complaint_warn}: the brand may send more, monitoring as it goes |
 | Reintroduce promos | as ramp up, when the previous window's action was stop or editorial only |
-| Reduce | dissatisfaction below {settings.ramp_up_below:.0%} but engagement low or complaints at {settings.complaint_warn:.1%} or more |
+| Reduce | dissatisfaction below {ramp_up} but engagement low or complaints at {complaint_warn} or more |
 
 Each recommendation lists the figures and thresholds that decided it; a complaint rate of
-{settings.complaint_warn:.1%} or more adds a warning to any action.
+{complaint_warn} or more adds a warning to any action.
 
 ### The weekly review
 
