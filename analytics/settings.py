@@ -146,6 +146,23 @@ class Settings:
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def query_parameters(self, *names: str, **overrides: Any) -> dict[str, Any]:
+        """The parameters these settings bind in the named queries (analytics/sql/metrics), by the queries'
+        names for them: retention_years, expiring_days (expiring_soon_days), baseline_opt_in_only (baseline
+        is opt_in) and include_complaints (dissatisfaction_includes_complaints). Only the `names` asked for:
+        DuckDB refuses a parameter its query does not take. An override replaces one value for one query
+        (the weekly review's fixed expiring horizon)."""
+        values = {
+            "retention_years": self.retention_years,
+            "expiring_days": self.expiring_soon_days,
+            "baseline_opt_in_only": self.baseline == "opt_in",
+            "include_complaints": self.dissatisfaction_includes_complaints,
+        }
+        unknown = sorted((set(names) | set(overrides)) - values.keys())
+        if unknown:
+            raise ValueError(f"no query parameter comes from the settings as {', '.join(unknown)}")
+        return {name: values[name] for name in names} | overrides
+
 
 def _coerce(setting: Setting, value: Any) -> Any:
     """Turn a raw value (widget, CLI string, stored text) into the setting's type, or raise ValueError."""

@@ -34,9 +34,9 @@ from analytics.demo import database as demo_database
 from analytics.errors import InvalidFile, is_disk_full
 from analytics.ingest import mapping
 from analytics.ingest.files import disk_full, expand, shown_name, stored_name
-from analytics.report import cohorts, export, html, review
+from analytics.report import cohorts, html, review, sections
 from analytics.settings import Settings
-from analytics.store import decisions, maintenance, privacy, registry, settings_store
+from analytics.store import decisions, load_log, maintenance, privacy, registry, settings_store
 from analytics.store.access import SharedDatabase
 
 T = TypeVar("T")
@@ -158,8 +158,11 @@ def _cohort_state(path: str, version: int, as_of: dt.date, settings: Settings) -
     return _read(path, cohorts.cohort_state, as_of, settings)
 
 
-def cohort_state(as_of: dt.date, settings: Settings) -> cohorts.CohortState:
-    return _cohort_state(database_path(), version(), as_of, settings)
+def cohort_state(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> cohorts.CohortState:
+    """The cohorts of the chosen sources (computed once for every choice)."""
+    return sections.cohort_state_of_sources(
+        _cohort_state(database_path(), version(), as_of, settings), sources
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -178,13 +181,12 @@ def cohort_csv(as_of: dt.date, settings: Settings) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, chosen: tuple[str, ...]):
-    window = cohorts.Window.ending(as_of, settings.window_weeks)
-    return _read(path, cohorts.window_sends, window, settings, list(chosen))
+def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]):
+    return _read(path, sections.window_sends, as_of, settings, sources)
 
 
-def window_sends(as_of: dt.date, settings: Settings, chosen: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    return _window_sends(database_path(), version(), as_of, settings, chosen)
+def window_sends(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    return _window_sends(database_path(), version(), as_of, settings, sources)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -201,18 +203,25 @@ def _weekly_rates(path: str, version: int, as_of: dt.date, weeks: int, settings:
     return _read(path, cohorts.weekly_rates, as_of, weeks, settings)
 
 
-def weekly_rates(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    return _weekly_rates(database_path(), version(), as_of, weeks, settings)
+def weekly_rates(as_of: dt.date, weeks: int, settings: Settings, sources: tuple[str, ...]) -> pd.DataFrame:
+    """The weekly series of the chosen sources and the baseline (computed once for every choice)."""
+    return sections.trend_rates(_weekly_rates(database_path(), version(), as_of, weeks, settings), sources)
 
 
 @st.cache_data(show_spinner="Computing each week's recommendation…", max_entries=32)
-def _action_history(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    rows = _read(path, cohorts.action_history, as_of, weeks, settings)
-    return pd.DataFrame(rows, columns=["week_end", "collection_source", "action", "reasons"])
+def _action_history(
+    path: str, version: int, as_of: dt.date, weeks: int, settings: Settings
+) -> list[dict[str, Any]]:
+    return _read(path, cohorts.action_history, as_of, weeks, settings)
 
 
-def action_history(as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
-    return _action_history(database_path(), version(), as_of, weeks, settings)
+def action_history(
+    as_of: dt.date, weeks: int, settings: Settings, sources: tuple[str, ...]
+) -> sections.TrendActions:
+    """Each week's recommended action of the chosen sources (computed once for every choice)."""
+    return sections.trend_actions(
+        _action_history(database_path(), version(), as_of, weeks, settings), sources
+    )
 
 
 @st.cache_data(show_spinner="Computing the week's review…", max_entries=32)
@@ -220,8 +229,9 @@ def _review(path: str, version: int, week_end: dt.date, settings: Settings) -> r
     return _read(path, review.build_review, week_end, settings)
 
 
-def week_review(week_end: dt.date, settings: Settings) -> review.Review:
-    return _review(database_path(), version(), week_end, settings)
+def week_review(week_end: dt.date, settings: Settings, sources: tuple[str, ...]) -> review.Review:
+    """The week's review, its rows narrowed to the chosen sources (computed once for every choice)."""
+    return sections.review_of_sources(_review(database_path(), version(), week_end, settings), sources)
 
 
 def decision_log() -> list[decisions.Decision]:
@@ -246,44 +256,91 @@ def html_report_file(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _frame(path: str, version: int, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    return _read(path, store.frame, name, **dict(params))
+def _eligibility_status(
+    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+) -> sections.EligibilityStatus:
+    return _read(path, sections.eligibility_status, as_of, settings, sources)
 
 
-def frame(name: str, **params: Any) -> pd.DataFrame:
-    """A small named query's result (eligibility, expiring, violations, registry, load history…)."""
-    hashable = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _frame(database_path(), version(), name, hashable)
+def eligibility_status(
+    as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+) -> sections.EligibilityStatus:
+    return _eligibility_status(database_path(), version(), as_of, settings, sources)
 
 
-def csv_download(name: str, **params: Any) -> Callable[[], bytes]:
-    """A download button's data: a callable that writes the named query as spreadsheet-safe CSV, in DuckDB,
-    only when the user clicks (it runs outside the script, so it captures the database now)."""
+@st.cache_data(show_spinner=False, max_entries=32)
+def _expiring_contacts(
+    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+) -> pd.DataFrame:
+    return _read(path, sections.expiring_contacts, as_of, settings, sources)
+
+
+def expiring_contacts(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> pd.DataFrame:
+    return _expiring_contacts(database_path(), version(), as_of, settings, sources)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _violations(
+    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+) -> sections.Violations:
+    return _read(path, sections.violations, as_of, settings, sources)
+
+
+def violations(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> sections.Violations:
+    return _violations(database_path(), version(), as_of, settings, sources)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _affected_sends(
+    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+) -> sections.AffectedSends:
+    return _read(path, sections.affected_sends, as_of, settings, sources)
+
+
+def affected_sends(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> sections.AffectedSends:
+    return _affected_sends(database_path(), version(), as_of, settings, sources)
+
+
+def _csv_file(write: Callable[..., None], *args: Any) -> Callable[[], bytes]:
+    """A download button's data: a callable that runs write(con, path, *args) — a query written as
+    spreadsheet-safe CSV, in DuckDB — only when the user clicks, in a private temporary folder (it runs
+    outside the script, so it captures the database now)."""
     database = _db()
 
     def build() -> bytes:
         with tempfile.TemporaryDirectory(prefix="optout-export-", dir=store.work_dir()) as folder:
             target = Path(folder) / "export.csv"
             with database.reading() as con:
-                export.query_to_csv(con, name, target, **params)
+                write(con, target, *args)
             return target.read_bytes()
 
     return build
 
 
+def contact_list_csv(
+    status: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+) -> Callable[[], bytes]:
+    """The purge list (status expired) or the suppression list (objected), built on click."""
+    return _csv_file(sections.contact_list_csv, status, as_of, settings, sources)
+
+
+def violation_sends_csv(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> Callable[[], bytes]:
+    """Every unlawful send of the window, built on click."""
+    return _csv_file(sections.violation_sends_csv, as_of, settings, sources)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _registry_rows(path: str, version: int) -> pd.DataFrame:
+    return _read(path, registry.table)
+
+
 def registry_rows() -> pd.DataFrame:
-    return frame("metrics/source_registry")
+    return _registry_rows(database_path(), version())
 
 
 def load_history() -> pd.DataFrame:
     """The brand's database's load log (empty while the pages show the demo)."""
-    return _read(
-        user_database_path(),
-        lambda con: con.execute(
-            "select loaded_at, file_name, table_name, preset, rows_in_file, rows_added, rows_updated, "
-            "rows_rejected, sha256 from load_log order by load_id desc"
-        ).df(),
-    )
+    return _read(user_database_path(), load_log.history)
 
 
 # --- writes (serialised) --------------------------------------------------------------------------------

@@ -56,8 +56,3 @@ def settings() -> Settings:
 def chosen_sources() -> tuple[str, ...]:
     """The sources picked in the filter; empty means all."""
     return tuple(st.session_state.get("sources") or ())
-
-
-def keep(source: str) -> bool:
-    chosen = chosen_sources()
-    return not chosen or source in chosen

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from analytics.text import visible
 COUNT_FIELDS = ("delivered", "openers", "clickers", "unsubscribers", "complainers")
 RATE_FIELDS = ("open_rate", "click_rate", "unsubscribe_rate", "complaint_rate", "dissatisfaction_rate")
 RATIO_FIELDS = ("open_ratio", "click_ratio")
+# The settings the rate queries (cohort_metrics, weekly_rates) take: Settings.query_parameters.
+RATE_PARAMETERS = ("retention_years", "baseline_opt_in_only", "include_complaints")
 ELIGIBILITY_FIELDS = (
     "opt_in",
     "soft_opt_in",
@@ -58,9 +61,7 @@ def metric_rows(
         "metrics/cohort_metrics",
         report_dates=report_dates,
         window_days=window_days,
-        retention_years=settings.retention_years,
-        baseline_opt_in_only=settings.baseline == "opt_in",
-        include_complaints=settings.dissatisfaction_includes_complaints,
+        **settings.query_parameters(*RATE_PARAMETERS),
     )
 
 
@@ -71,8 +72,7 @@ def _eligibility_rows(
         con,
         "metrics/eligibility",
         report_dates=report_dates,
-        retention_years=settings.retention_years,
-        expiring_days=settings.expiring_soon_days,
+        **settings.query_parameters("retention_years", "expiring_days"),
     )
 
 
@@ -120,7 +120,7 @@ def _soft_opt_in_contacts(
         "metrics/soft_opt_in_contacts",
         report_dates=sorted({day for day, _ in wanted}),
         sources=sorted({source for _, source in wanted}),
-        retention_years=settings.retention_years,
+        **settings.query_parameters("retention_years"),
     )
     for row in rows:
         counts.setdefault(row["as_of"], {})[row["collection_source"]] = {"soft_opt_in": row["soft_opt_in"]}
@@ -198,7 +198,7 @@ def violations(con: duckdb.DuckDBPyConnection, window: Window, settings: Setting
         "metrics/violations",
         as_of=window.end,
         window_start=window.start,
-        retention_years=settings.retention_years,
+        **settings.query_parameters("retention_years"),
     )
 
 
@@ -374,10 +374,16 @@ def window_sends(
         "metrics/window_sends",
         as_of=window.end,
         window_start=window.start,
-        retention_years=settings.retention_years,
         sources=list(sources or []),
+        **settings.query_parameters("retention_years"),
     )
     return {r["basis"]: {"sends": r["sends"], "delivered": r["delivered"]} for r in rows}
+
+
+def in_sources(source: str | None, sources: Sequence[str]) -> bool:
+    """The source filter of every page: a source is kept when it is one of those chosen, or when none is
+    (empty means all)."""
+    return not sources or source in sources
 
 
 def headline(state: CohortState, sends: dict[str, dict[str, int]], sources: list[str] | None = None) -> dict:
@@ -387,7 +393,7 @@ def headline(state: CohortState, sends: dict[str, dict[str, int]], sources: list
     soft_opt_in_share: the soft-opt-in part of it; sends: the window's marketing sends, all bases;
     violations: of them, those under an unlawful basis; to_purge: contacts past the retention limit.
     """
-    chosen = [c for s, c in state.eligibility.items() if not sources or s in sources]
+    chosen = [c for s, c in state.eligibility.items() if in_sources(s, sources or ())]
     lawful = sum(c["opt_in"] + c["soft_opt_in"] for c in chosen)
     soft = sum(c["soft_opt_in"] for c in chosen)
     return {
@@ -414,9 +420,7 @@ def weekly_rates(con: duckdb.DuckDBPyConnection, as_of: dt.date, weeks: int, set
         "metrics/weekly_rates",
         as_of=as_of,
         weeks=weeks,
-        retention_years=settings.retention_years,
-        baseline_opt_in_only=settings.baseline == "opt_in",
-        include_complaints=settings.dissatisfaction_includes_complaints,
+        **settings.query_parameters(*RATE_PARAMETERS),
     )
 
 

@@ -169,8 +169,7 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
             "metrics/retention_changes",
             as_of=week_end,
             previous=previous_end,
-            retention_years=settings.retention_years,
-            expiring_days=EXPIRING_DAYS,
+            **settings.query_parameters("retention_years", expiring_days=EXPIRING_DAYS),
         )
         if r["newly_expired"] or r["expiring_soon"]
     )

@@ -83,3 +83,9 @@ def save(con: duckdb.DuckDBPyConnection, edited: list[dict[str, Any]]) -> int:
             )
         sql.record_change(con, "registry", f"{len(cleaned)} source(s) saved")
     return len(cleaned)
+
+
+def table(con: duckdb.DuckDBPyConnection):
+    """The registry beside the sources of the data (as `rows`), as a small pandas DataFrame: the Compliance
+    page's editor and evidence warnings."""
+    return sql.frame(con, "metrics/source_registry")

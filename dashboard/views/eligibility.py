@@ -1,6 +1,5 @@
 """Eligibility & retention: who may be mailed, under which basis, and who must be purged."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data, sidebar
@@ -8,7 +7,7 @@ from dashboard.text import md
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
-chosen = list(sidebar.chosen_sources())
+chosen = sidebar.chosen_sources()
 
 st.title("Eligibility & retention")
 st.caption(
@@ -16,34 +15,28 @@ st.caption(
     f"{settings.retention_years} years after their last purchase or click (an open does not count)."
 )
 
-counts = data.frame(
-    "metrics/eligibility",
-    report_dates=[as_of],
-    retention_years=settings.retention_years,
-    expiring_days=settings.expiring_soon_days,
-)
-counts = counts[counts["collection_source"].map(sidebar.keep)]
-if counts.empty:
+eligibility = data.eligibility_status(as_of, settings, chosen)
+if eligibility.empty:
     st.info("No contact is known on this date: load a contacts file on the Data page.")
     st.stop()
 
-total = counts.sum(numeric_only=True)
+total = eligibility.totals
 columns = st.columns(4)
 columns[0].metric(
     "May receive marketing",
-    f"{int(total['eligible_marketing']):,}",
+    f"{total['eligible_marketing']:,}",
     help="Opt-in plus soft-opt-in clients: promotions, newsletters, cart reminders, welcome series.",
 )
 columns[1].metric(
     "May receive loyalty emails",
-    f"{int(total['eligible_loyalty']):,}",
+    f"{total['eligible_loyalty']:,}",
     help="Of them, those who gave the loyalty programme's own consent.",
 )
-columns[2].metric("Must be purged", f"{int(total['expired']):,}", help="Past the retention limit.")
-columns[3].metric(f"Expiring within {settings.expiring_soon_days} days", f"{int(total['expiring_soon']):,}")
+columns[2].metric("Must be purged", f"{total['expired']:,}", help="Past the retention limit.")
+columns[3].metric(f"Expiring within {settings.expiring_soon_days} days", f"{total['expiring_soon']:,}")
 
 st.subheader("Status per source")
-status = counts.rename(
+status = eligibility.per_source.rename(
     columns={
         "collection_source": "Source",
         "contacts": "Contacts",
@@ -54,18 +47,18 @@ status = counts.rename(
         "objected": "Objected",
         "expired": "Expired",
     }
-)[["Source", "Contacts", "Opt-in", "Soft opt-in", "Not informed", "Prospects", "Objected", "Expired"]]
+)
 st.dataframe(status, hide_index=True, key="status_table")
 
 st.subheader("Who may receive each type of email")
-by_type = pd.DataFrame(
-    {
-        "Source": counts["collection_source"],
-        "Promotions": counts["eligible_marketing"],
-        "Newsletters": counts["eligible_marketing"],
-        "Cart abandonment": counts["eligible_marketing"],
-        "Welcome series": counts["eligible_marketing"],
-        "Loyalty programme": counts["eligible_loyalty"],
+by_type = eligibility.per_email_type.rename(
+    columns={
+        "collection_source": "Source",
+        "promo": "Promotions",
+        "newsletter": "Newsletters",
+        "cart_abandonment": "Cart abandonment",
+        "welcome": "Welcome series",
+        "loyalty": "Loyalty programme",
     }
 )
 st.dataframe(by_type, hide_index=True, key="email_type_table")
@@ -74,8 +67,7 @@ st.caption(
 )
 
 st.subheader("Retention limit coming up")
-expiring = data.frame("metrics/expiring", as_of=as_of, retention_years=settings.retention_years)
-expiring = expiring[expiring["collection_source"].map(sidebar.keep)].rename(
+expiring = data.expiring_contacts(as_of, settings, chosen).rename(
     columns={
         "collection_source": "Source",
         "within_30": "Within 30 days",
@@ -90,24 +82,18 @@ st.caption(
 )
 
 st.subheader("Lists to download")
-list_params = {
-    "as_of": as_of,
-    "retention_years": settings.retention_years,
-    "expiring_days": settings.expiring_soon_days,
-    "sources": chosen,
-}
 left, right = st.columns(2)
 left.download_button(
-    f"Purge list ({int(total['expired']):,} expired contacts)",
-    data=data.csv_download("metrics/contact_lists", status="expired", **list_params),
+    f"Purge list ({total['expired']:,} expired contacts)",
+    data=data.contact_list_csv("expired", as_of, settings, chosen),
     file_name=f"purge-list-{as_of}.csv",
     mime="text/csv",
     key="download_purge",
     help="Delete or anonymise these contacts: they may no longer be kept nor mailed.",
 )
 right.download_button(
-    f"Suppression list ({int(total['objected']):,} objected contacts)",
-    data=data.csv_download("metrics/contact_lists", status="objected", **list_params),
+    f"Suppression list ({total['objected']:,} objected contacts)",
+    data=data.contact_list_csv("objected", as_of, settings, chosen),
     file_name=f"suppression-list-{as_of}.csv",
     mime="text/csv",
     key="download_suppression",

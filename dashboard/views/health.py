@@ -11,8 +11,8 @@ from dashboard.text import md, percent
 as_of = sidebar.report_date()
 settings = sidebar.settings()
 chosen = sidebar.chosen_sources()
-state = data.cohort_state(as_of, settings)
-figures = headline(state, data.window_sends(as_of, settings, chosen), list(chosen))
+state = data.cohort_state(as_of, settings, chosen)  # the chosen sources only; the baseline is the brand's
+figures = headline(state, data.window_sends(as_of, settings, chosen))
 
 st.title("Cohort health")
 st.caption(
@@ -73,8 +73,6 @@ COLUMNS = (
 rows = []
 for row in state.rows:
     source = row["collection_source"]
-    if not sidebar.keep(source):
-        continue
     counts = state.eligibility.get(source, {})
     recommendation = state.recommendations[source]
     rows.append(
@@ -145,11 +143,7 @@ st.dataframe(
 )
 
 chart_rows = pd.DataFrame(
-    [
-        {**r, "action": state.recommendations[r["collection_source"]].action}
-        for r in state.rows
-        if sidebar.keep(r["collection_source"])
-    ]
+    [{**r, "action": state.recommendations[r["collection_source"]].action} for r in state.rows]
 )
 if chart_rows.empty or chart_rows["dissatisfaction_rate"].isna().all():
     st.info(
@@ -164,7 +158,7 @@ else:
     right.plotly_chart(charts.figure_dissatisfaction_vs_engagement(chart_rows, settings), key="chart_scatter")
 
 st.subheader("Source detail")
-options = [r["collection_source"] for r in state.rows if sidebar.keep(r["collection_source"])]
+options = [r["collection_source"] for r in state.rows]
 if options:
     source = st.selectbox("Source", options, key="detail_source")
     row = next(r for r in state.rows if r["collection_source"] == source)

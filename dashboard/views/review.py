@@ -8,13 +8,14 @@ import streamlit as st
 
 from analytics.errors import UserError
 from analytics.policy import ACTIONS
-from analytics.report import review
+from analytics.report import review, sections
 from analytics.report.palette import RATE_LABELS
 from analytics.store import decisions
 from dashboard import auth, charts, data, sidebar, tables
 from dashboard.text import md, percent
 
 settings = sidebar.settings()
+chosen = sidebar.chosen_sources()
 latest = data.latest_send_date()
 last_week = review.last_complete_week_end(latest, dt.date.today())
 weeks = [last_week - dt.timedelta(days=7 * k) for k in range(26)]
@@ -28,7 +29,7 @@ week_end = st.selectbox(
     help="Default: the last complete ISO week of the data. Each figure is computed from the data as it stood "
     "at the end of the week it describes, so a past review never changes when later data arrives.",
 )
-result = data.week_review(week_end, settings)
+result = data.week_review(week_end, settings, chosen)  # the chosen sources' rows; the summary is the brand's
 st.caption(
     f"This week against the week before and the {settings.window_weeks} weeks before it (trailing). Actions use "
     f"the {settings.window_weeks}-week window ending on each week's last day. The sidebar's report date does "
@@ -48,8 +49,6 @@ def _change(delta: float | None) -> str:
 
 rows = []
 for source in result.sources:
-    if not sidebar.keep(source.collection_source):
-        continue
     previous = ACTIONS[source.previous_action].label if source.previous_action else "new source"
     row = {
         "Source": source.collection_source,
@@ -91,14 +90,13 @@ st.caption(
 )
 
 history = pd.DataFrame(result.history, columns=["week_end", "collection_source", "action"])
-history = history[history["collection_source"].map(sidebar.keep)]
 if not history.empty:
     st.plotly_chart(charts.figure_action_history(history), key="review_history")
 
 # --- compliance, retention, evidence ------------------------------------------------------------------
 
 violations = pd.DataFrame(
-    [r for r in result.violations if sidebar.keep(r["collection_source"])],
+    list(result.violations),
     columns=["campaign_id", "campaign_name", "collection_source", "basis", "sends"],
 )
 st.markdown("**Unlawful sends this week**")
@@ -121,7 +119,7 @@ else:
     st.caption(f"{result.previous_violations:,} the week before. Details on the Compliance page.")
 
 retention = pd.DataFrame(
-    [r for r in result.retention if sidebar.keep(r["collection_source"])],
+    list(result.retention),
     columns=["collection_source", "newly_expired", "expiring_soon"],
 )
 middle, right = st.columns(2)
@@ -145,7 +143,6 @@ evidence = pd.DataFrame(
     [
         {"Source": e["collection_source"], "New this week": e["new"], "Missing": ", ".join(e["reasons"])}
         for e in result.evidence
-        if sidebar.keep(e["collection_source"])
     ],
     columns=["Source", "New this week", "Missing"],
 )
@@ -164,7 +161,7 @@ for problem in data.decision_log_problems():
     st.error(md(problem), icon=":material/gpp_bad:")
 week_log = [d for d in log if d.week_end == week_end]
 recommended = {s.collection_source: s.action for s in result.sources}
-choices = [s for s in sorted(recommended) if sidebar.keep(s)]
+choices = sorted(recommended)
 
 with st.form("decision_form", clear_on_submit=True):
     st.markdown(
@@ -225,7 +222,7 @@ if submitted:
 
 in_force = {d.decision_id for d in decisions.current(log)}
 show_all = st.toggle("Show every week's decisions", key="decision_all_weeks")
-shown = [d for d in (log if show_all else week_log) if sidebar.keep(d.collection_source)]
+shown = sections.decisions_of_sources(log if show_all else week_log, chosen)
 if shown:
     st.dataframe(
         pd.DataFrame(

@@ -1,13 +1,12 @@
 """Trends: each cohort's rates week by week against the brand, and the action each week would have got."""
 
-import pandas as pd
 import streamlit as st
 
-from analytics.policy import ACTIONS
 from dashboard import charts, data, sidebar
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
+chosen = sidebar.chosen_sources()
 
 st.title("Trends")
 weeks = st.select_slider(
@@ -23,11 +22,7 @@ st.caption(
     f"{settings.window_weeks}-week window, from the data known that day."
 )
 
-weekly = data.weekly_rates(as_of, weeks, settings)
-weekly = weekly[
-    weekly["collection_source"].isna()
-    | weekly["collection_source"].map(lambda s: s is not None and sidebar.keep(s))
-]
+weekly = data.weekly_rates(as_of, weeks, settings, chosen)
 if weekly.empty:
     st.info(
         "No marketing email was sent in these weeks. Pick a later report date or load data on the Data page."
@@ -39,12 +34,7 @@ else:
     ):
         tab.plotly_chart(charts.figure_weekly_rate(weekly, rate, settings), key=f"trend_{rate}")
 
-history = data.action_history(as_of, weeks, settings)
-history = history[history["collection_source"].map(sidebar.keep)]
-if not history.empty:
-    st.plotly_chart(charts.figure_action_history(history), key="trend_actions")
-    table = history.assign(
-        week=pd.to_datetime(history["week_end"]).dt.strftime("%G-W%V"),
-        action=history["action"].map(lambda a: ACTIONS[a].label),
-    ).pivot(index="collection_source", columns="week", values="action")
-    st.dataframe(table, key="trend_action_table")
+actions = data.action_history(as_of, weeks, settings, chosen)
+if not actions.history.empty:
+    st.plotly_chart(charts.figure_action_history(actions.history), key="trend_actions")
+    st.dataframe(actions.table, key="trend_action_table")
