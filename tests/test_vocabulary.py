@@ -299,3 +299,23 @@ def test_the_guide_states_the_thresholds_as_the_policy_does(tmp_path, open_app, 
     # The basis list of the Guide is the vocabulary's, with the saved retention.
     assert "2. **expired** — more than 5 years since the last purchase or click at the send date;" in text
     assert "at most **5 years after the person's last" in text
+
+
+def test_compliance_explains_expired_with_the_saved_retention(tmp_path, open_app, data):
+    # With retention_years = 5 saved, the Expired metric's help on Compliance reads the vocabulary's phrase
+    # with "5 years" (basis_help), never the "3 years" the page used to hard-code.
+    con = data.contact("c1").order("c1", "2025-01-10").load()
+    settings_store.save(con, DEFAULTS.replace(retention_years=5))
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    con.close()
+    app = open_app(path, "compliance")
+    assert not app.exception, app.exception
+    helps = {metric.label: metric.help for metric in app.metric}
+    assert helps["Expired"] == "Expired: more than 5 years since the last purchase or click at the send date."
+    assert (
+        helps["No loyalty consent"]
+        == "No loyalty consent: a loyalty email to someone without loyalty consent."
+    )
+    assert not any("3 years" in (text or "") for text in helps.values())

@@ -5,66 +5,49 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics.report.cohorts import Window
 from analytics.tables import CHANNELS, UNLAWFUL_BASES
+from analytics.vocabulary import basis_help, basis_label
 from dashboard import data, sidebar
 from dashboard.text import md
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
-chosen = list(sidebar.chosen_sources())
-window = Window.ending(as_of, settings.window_weeks)
-
-BASIS_LABELS = {
-    "objected": "Objected (refused or unsubscribed before the send)",
-    "expired": "Expired (no purchase or click for 3 years)",
-    "no_loyalty_consent": "Loyalty email without loyalty consent",
-    "not_informed": "Client not informed at collection",
-    "prospect": "Prospect (no purchase) without opt-in",
-}
+chosen = sidebar.chosen_sources()
 
 st.title("Compliance")
+violations = data.violations(as_of, settings, chosen)
+window = violations.window
 st.caption(
     f"Marketing sends of the window {window.start:%d %b %Y} – {window.end:%d %b %Y} under a basis the law "
     "does not allow. Service emails need no consent and are not counted."
 )
 
-violations = data.frame(
-    "metrics/violations", as_of=as_of, window_start=window.start, retention_years=settings.retention_years
-)
-violations = violations[violations["collection_source"].map(sidebar.keep)]
-by_basis = violations.groupby("basis")["sends"].sum() if not violations.empty else pd.Series(dtype="int64")
 columns = st.columns(len(UNLAWFUL_BASES))
 for column, basis in zip(columns, UNLAWFUL_BASES, strict=True):
     column.metric(
-        basis.replace("_", " ").capitalize(), f"{int(by_basis.get(basis, 0)):,}", help=BASIS_LABELS[basis]
+        basis_label(basis),
+        f"{violations.by_basis[basis]:,}",
+        help=f"{basis_label(basis)}: {basis_help(basis, settings.retention_years)}.",
     )
 
 if violations.empty:
     st.success("No unlawful marketing send in this window.")
 else:
     left, right = st.columns(2)
-    per_source = violations.pivot_table(
-        index="collection_source", columns="basis", values="sends", aggfunc="sum", fill_value=0
-    ).reset_index()
     left.markdown("**Per source**")
     left.dataframe(
-        per_source.rename(columns={"collection_source": "Source"}),
+        violations.per_source.rename(columns={"collection_source": "Source"}),
         hide_index=True,
         key="violations_by_source",
     )
-    per_campaign = (
-        violations.groupby(["sent_date", "campaign_id", "email_type", "basis"], as_index=False)["sends"]
-        .sum()
-        .rename(
-            columns={
-                "sent_date": "Sent on",
-                "campaign_id": "Campaign",
-                "email_type": "Type",
-                "basis": "Basis",
-                "sends": "Sends",
-            }
-        )
+    per_campaign = violations.per_campaign.rename(
+        columns={
+            "sent_date": "Sent on",
+            "campaign_id": "Campaign",
+            "email_type": "Type",
+            "basis": "Basis",
+            "sends": "Sends",
+        }
     )
     right.markdown("**Per campaign**")
     right.dataframe(
@@ -74,16 +57,10 @@ else:
         column_config={"Sent on": st.column_config.DateColumn()},
     )
 
-    sends = data.frame(
-        "metrics/violation_sends",
-        as_of=as_of,
-        window_start=window.start,
-        retention_years=settings.retention_years,
-        sources=chosen,
-    )
-    st.markdown(f"**Affected sends** ({len(sends):,} from events; campaign-stats rows have no contact list)")
+    sends = data.affected_sends(as_of, settings, chosen)
+    st.markdown(f"**Affected sends** ({sends.total:,} from events; campaign-stats rows have no contact list)")
     st.dataframe(
-        sends.head(1000).rename(
+        sends.rows.rename(
             columns={
                 "sent_date": "Sent on",
                 "campaign_id": "Campaign",
@@ -100,13 +77,7 @@ else:
     )
     st.download_button(
         "Download the affected sends (CSV)",
-        data=data.csv_download(
-            "metrics/violation_sends",
-            as_of=as_of,
-            window_start=window.start,
-            retention_years=settings.retention_years,
-            sources=chosen,
-        ),
+        data=data.violation_sends_csv(as_of, settings, chosen),
         file_name=f"unlawful-sends-{window.start}-{window.end}.csv",
         mime="text/csv",
         key="download_violations",
