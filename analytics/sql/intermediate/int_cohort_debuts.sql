@@ -6,8 +6,8 @@ with
 
 dates as (select unnest(report_dates) as as_of),
 
--- The first day each source's soft_opt_in send is known: by its `sent` event, or by any event (for dates on
--- which the data has no `sent` events). cohort_debuts holds it per what decides the basis at query time.
+-- The first day each source's soft_opt_in send is known, by its `sent` event and by any event: which one
+-- applies on a date is the definition of a send (macros/10_send.sql). cohort_debuts holds it per what decides the basis at query time.
 firsts as (
     select
         debuts.collection_source,
@@ -23,10 +23,8 @@ firsts as (
 from_events as (
     select dates.as_of, firsts.collection_source
     from dates, firsts, int_send_data_shape() as shape
-    where case
-        when shape.sent_events_from <= dates.as_of then firsts.by_sent_event
-        else firsts.by_any_event
-    end <= dates.as_of
+    where send_known_on(firsts.by_sent_event, firsts.by_any_event, shape.sent_events_from, dates.as_of)
+        <= dates.as_of
 ),
 
 from_stats as (

@@ -4,10 +4,9 @@
 --   'send_counts': `sends` sends alike, contact_id null) whose campaign was sent in the window_days days ending
 --   on T (T − window_days + 1 … T) (SPEC §7). report_dates is a list of dates; each date sees only what
 --   was known on it: contacts collected by then, campaigns sent by then, events dated by then.
--- A send is a pair with a `sent` event, or with any event when the data known on that date has no `sent`
---   events. Flags (booleans, per send, so five clicks make one clicker): delivered (a `delivered` event; when
---   the data has no `delivered` events, no `bounce` event), and opened (non-machine open) / clicked /
---   unsubscribed / complained, each only on a delivered send.
+-- A send and a delivered send are what macros/10_send.sql says (send_known_on, delivered_on_date). Flags
+--   (booleans, per send, so five clicks make one clicker): delivered, and opened (non-machine open) / clicked
+--   / unsubscribed / complained, each only on a delivered send.
 create or replace macro int_sends_as_of(report_dates, retention_years, window_days, facts_table) as table
 with
 
@@ -31,15 +30,11 @@ visible as (
 sends as (
     select
         visible.*,
-        case
-            when shape.delivered_events_from <= visible.as_of then coalesce(visible.delivered_on <= visible.as_of, false)
-            else not coalesce(visible.bounced_on <= visible.as_of, false)
-        end as delivered
+        delivered_on_date(visible.delivered_on, visible.bounced_on, shape.delivered_events_from, visible.as_of)
+            as delivered
     from visible, int_send_data_shape() as shape
-    where case
-        when shape.sent_events_from <= visible.as_of then visible.sent_on <= visible.as_of
-        else visible.first_event_on <= visible.as_of
-    end
+    where send_known_on(visible.sent_on, visible.first_event_on, shape.sent_events_from, visible.as_of)
+        <= visible.as_of
 ),
 
 final as (
