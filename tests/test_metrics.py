@@ -8,6 +8,8 @@ marketing send to them in the window has basis soft_opt_in and counts in the coh
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
@@ -635,3 +637,18 @@ def test_cohorts_are_every_source_of_contacts_or_campaign_stats_sorted_by_name(d
     )
     report = build_report(con, T)
     assert [c["collection_source"] for c in report["cohorts"]] == ["call_center", "partner", "web"]
+
+
+def test_what_a_send_is_is_decided_in_one_place():
+    # SPEC §7's send (a `sent` event, or any event when the data has none) and delivered send (a `delivered`
+    # event, or no bounce when the data has none) are macros/10_send.sql's; a query that tested the data's shape
+    # itself would be a second definition that a change of the first would miss.
+    sql_dir = Path(__file__).parents[1] / "analytics" / "sql"
+    deciding = sorted(
+        str(path.relative_to(sql_dir))
+        for path in sql_dir.rglob("*.sql")
+        if re.search(
+            r"(sent|delivered)_events_from\s*<=", re.sub(r"--.*", "", path.read_text(encoding="utf-8"))
+        )
+    )
+    assert deciding == ["macros/10_send.sql"]

@@ -20,6 +20,7 @@ import pytest
 from analytics import ingest, store
 from analytics.errors import AmbiguousPreset, InvalidFile
 from analytics.ingest import mapping
+from analytics.ingest.platforms import BUILT_IN
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presets"
 CONTACT_COLUMNS = "contact_id, collection_source, consent, collected_at, opted_out_at"
@@ -1009,3 +1010,33 @@ def test_every_opposition_an_export_carries_ends_objected(con, tmp_path, folder,
     load(con, path, **constants)
     found = statuses(con, "2024-12-31")
     assert {person for person, status in found.items() if status == "objected"} == objected
+
+
+# --- adding a preset: one Preset(...) in analytics/ingest/platforms.py, and its fixture -------------------------
+
+ROOT = Path(__file__).parents[1]
+
+
+def _fixture_folders(preset) -> list[Path]:
+    """The fixture folders a preset names as its source (SFMC's seven data-extract files: one glob)."""
+    return sorted(source.parent for source in ROOT.glob(preset.source))
+
+
+@pytest.mark.parametrize("preset", BUILT_IN, ids=lambda preset: preset.name)
+def test_every_built_in_preset_has_a_real_format_export_it_recognises(con, preset):
+    # A new preset is one Preset(...) entry; this test then asks for its evidence: a folder under
+    # tests/fixtures/presets/ with SOURCE.md (where the header comes from) and an export in the platform's own
+    # format, which inspect() recognises as this preset from its header and file name alone.
+    folders = _fixture_folders(preset)
+    assert folders, f"{preset.name}: no fixture folder matches its source {preset.source}"
+    for folder in folders:
+        assert (folder / "SOURCE.md").is_file()
+        exports = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".gz", ".zip"))
+        assert exports, f"{folder.name}: no export"
+        assert ingest.inspect(con, exports[0]).preset == preset.name, exports[0]
+
+
+def test_every_fixture_folder_is_the_evidence_of_a_built_in_preset():
+    claimed = {folder for preset in BUILT_IN for folder in _fixture_folders(preset)}
+    folders = {p for p in FIXTURES.iterdir() if p.is_dir()}
+    assert folders - claimed == set()
