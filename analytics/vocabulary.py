@@ -16,25 +16,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analytics.formats import NO_DATA as NO_DATA
+from analytics.formats import NO_DATA_MARK as NO_DATA_MARK
+from analytics.formats import percent as percent
+from analytics.formats import threshold as threshold
 from analytics.settings import Settings
 
 # ---------------------------------------------------------------------------------------- numbers as text
 
-NO_DATA = "no data"  # a null figure in the reports, the digest and the recommendations' reasons
-NO_DATA_MARK = "—"  # a null figure in the dashboard's tables and metrics (the Guide explains it)
 
-
-def percent(value: float | None, digits: int = 1, missing: str = NO_DATA) -> str:
-    """A fraction as a percentage for reading, with `digits` decimals (0.125 → 12.5%); `missing` when null."""
-    return missing if value is None else f"{value * 100:.{digits}f}%"
-
-
-def threshold(value: float) -> str:
-    """A setting as a percentage, exact and without trailing zeros (0.4 → 40%, 0.425 → 42.5%): a threshold
-    is never rounded, so it never reads as a value it is not."""
-    return f"{value * 100:.4f}".rstrip("0").rstrip(".") + "%"
-
-
+# How a figure reads (percent, threshold, the null marks) is analytics.formats's, in the reader's language;
+# they are importable from here too, beside the words that use them.
 def versus(value: float, limit: float, digits: int = 1) -> tuple[str, str]:
     """A figure and the threshold it was compared with, the figure shown with as many decimals as it takes
     not to look equal to a threshold it differs from (0.4001 against 0.40 reads 40.01%, not 40.0%)."""

@@ -10,11 +10,14 @@ import streamlit as st
 # `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project; make both packages importable.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analytics import i18n
 from analytics.errors import UserError
 from dashboard import auth, data, sidebar
 from dashboard.text import md
 
 st.set_page_config(page_title="optout-cohorts", page_icon=":material/mail:", layout="wide")
+# This session's language for everything this run draws, the login included (its menu: sidebar.py).
+i18n.use(sidebar.language())
 # On a shared deployment only an allowed, logged-in user gets past this line: before it, no navigation, no
 # sidebar and no page is drawn (see dashboard/auth.py; local use, served on this machine only, needs no login).
 auth.gate()

@@ -7,12 +7,26 @@ import datetime as dt
 
 import streamlit as st
 
+from analytics import i18n
 from analytics.errors import UserError
 from analytics.settings import BY_NAME, DEFAULTS, Settings
 from dashboard import data
 
 
+def language() -> str:
+    """This session's language: the one chosen in the sidebar, else OPTOUT_COHORTS_LANGUAGE's, else the default
+    (analytics.i18n.DEFAULT_LANGUAGE)."""
+    return st.session_state.get("language") or i18n.from_environment()
+
+
 def render() -> None:
+    st.sidebar.selectbox(
+        "Langue · Language",  # in both languages: whoever reads neither finds the menu
+        options=list(i18n.LANGUAGES),
+        index=list(i18n.LANGUAGES).index(language()),
+        format_func=i18n.LANGUAGES.__getitem__,
+        key="language",
+    )
     latest = data.latest_send_date() or dt.date.today()
     try:
         saved = data.saved_settings()

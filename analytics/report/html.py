@@ -21,6 +21,7 @@ import jinja2
 import markupsafe
 import pandas as pd
 
+from analytics import i18n
 from analytics.demo import database as demo_database
 from analytics.report import cohorts
 from analytics.report.charts import (
@@ -358,7 +359,11 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The template's {% trans %} and _() read the language of the context the report is built in (analytics.i18n),
+    # so one cached environment serves every language.
+    environment.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
     environment.filters["n"] = number
     return environment
 
