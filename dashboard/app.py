@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics import i18n
 from analytics.errors import UserError
+from analytics.i18n import _
 from dashboard import auth, data, sidebar
 from dashboard.text import md
 
@@ -25,44 +26,44 @@ auth.gate()
 VIEWS = Path(__file__).resolve().parent / "views"
 page = st.navigation(
     {
-        "Weekly review": [
+        _("Weekly review"): [
             st.Page(
                 VIEWS / "health.py",
-                title="Cohort health",
+                title=_("Cohort health"),
                 icon=":material/monitor_heart:",
                 default=True,
                 url_path="health",
             ),
             st.Page(
                 VIEWS / "review.py",
-                title="Review & decisions",
+                title=_("Review & decisions"),
                 icon=":material/event_note:",
                 url_path="review",
             ),
-            st.Page(VIEWS / "trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+            st.Page(VIEWS / "trends.py", title=_("Trends"), icon=":material/trending_up:", url_path="trends"),
             st.Page(
                 VIEWS / "eligibility.py",
-                title="Eligibility & retention",
+                title=_("Eligibility & retention"),
                 icon=":material/fact_check:",
                 url_path="eligibility",
             ),
             st.Page(
-                VIEWS / "compliance.py", title="Compliance", icon=":material/gavel:", url_path="compliance"
+                VIEWS / "compliance.py", title=_("Compliance"), icon=":material/gavel:", url_path="compliance"
             ),
         ],
-        "Set up": [
-            st.Page(VIEWS / "data_files.py", title="Data", icon=":material/upload_file:", url_path="data"),
+        _("Set up"): [
+            st.Page(VIEWS / "data_files.py", title=_("Data"), icon=":material/upload_file:", url_path="data"),
             st.Page(
-                VIEWS / "settings_view.py", title="Settings", icon=":material/tune:", url_path="settings"
+                VIEWS / "settings_view.py", title=_("Settings"), icon=":material/tune:", url_path="settings"
             ),
-            st.Page(VIEWS / "guide.py", title="Guide", icon=":material/menu_book:", url_path="guide"),
+            st.Page(VIEWS / "guide.py", title=_("Guide"), icon=":material/menu_book:", url_path="guide"),
         ],
     }
 )
 try:
     # Demo data never passes for a brand's: every page says so while it shows (analytics/demo/database.py).
     if (demo := data.demo_notice()) is not None:
-        st.markdown(f":orange-badge[:material/science: Demo data] {md(demo)}")
+        st.markdown(_(":orange-badge[:material/science: Demo data] {notice}").format(notice=md(demo)))
     sidebar.render()
     page.run()
 except UserError as error:  # the one boundary where errors meant for the user are shown

@@ -42,6 +42,7 @@ from urllib.parse import urlparse
 import streamlit as st
 
 from analytics import store
+from analytics.i18n import _
 from dashboard.text import md
 
 SECTION = "optout_cohorts"
@@ -95,7 +96,7 @@ def parse_bool(value: object, name: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"{name} must be true or false.")
+    raise ValueError(_("{name} must be true or false.").format(name=name))
 
 
 def normalise_email(email: object) -> str | None:
@@ -115,7 +116,7 @@ def parse_allowed(entries: object, name: str) -> tuple[tuple[str, ...], tuple[st
     elif isinstance(entries, list | tuple):
         items = list(entries)
     else:
-        return (), (f"{name} must be a list of addresses or @domains.",)
+        return (), (_("{name} must be a list of addresses or @domains.").format(name=name),)
     allowed: list[str] = []
     problems: list[str] = []
     for number, item in enumerate(items, start=1):
@@ -133,7 +134,10 @@ def parse_allowed(entries: object, name: str) -> tuple[tuple[str, ...], tuple[st
         else:
             # The entry itself is not echoed: configuration errors show to visitors who are not logged in.
             problems.append(
-                f"{name}: entry {number} is neither an address (anne@brand.fr) nor a whole domain (@brand.fr)."
+                _(
+                    "{name}: entry {number} is neither an address (anne@brand.fr) nor a whole domain "
+                    "(@brand.fr)."
+                ).format(name=name, number=number)
             )
     return tuple(allowed), tuple(problems)
 
@@ -167,27 +171,33 @@ def auth_problems(auth: object) -> tuple[tuple[str | None, ...], tuple[str, ...]
     Key names are named, values never: configuration errors show to visitors who are not logged in."""
     if auth is None:
         return (), (
-            "Login is required but .streamlit/secrets.toml has no [auth] section (Streamlit's OIDC settings: "
-            "redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url).",
+            _(
+                "Login is required but .streamlit/secrets.toml has no [auth] section (Streamlit's OIDC "
+                "settings: redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url)."
+            ),
         )
     if not isinstance(auth, Mapping):
-        return (), ("[auth] in .streamlit/secrets.toml must be a section.",)
+        return (), (_("[auth] in .streamlit/secrets.toml must be a section."),)
     problems: list[str] = []
     redirect_uri = auth.get("redirect_uri")
     if _blank(redirect_uri):
-        problems.append("[auth] has no redirect_uri.")
+        problems.append(_("[auth] has no redirect_uri."))
     elif not _absolute_url(redirect_uri) or not str(redirect_uri).strip().rstrip("/").endswith(CALLBACK_PATH):
         problems.append(
-            "[auth] redirect_uri must be the app's absolute address ending in /oauth2callback, "
-            "e.g. https://cohorts.brand.fr/oauth2callback."
+            _(
+                "[auth] redirect_uri must be the app's absolute address ending in /oauth2callback, "
+                "e.g. https://cohorts.brand.fr/oauth2callback."
+            )
         )
     cookie_secret = auth.get("cookie_secret")
     if _blank(cookie_secret):
-        problems.append("[auth] has no cookie_secret.")
+        problems.append(_("[auth] has no cookie_secret."))
     elif len(str(cookie_secret).strip()) < MIN_COOKIE_SECRET:
         problems.append(
-            f"[auth] cookie_secret is too short: use a random string of at least {MIN_COOKIE_SECRET} "
-            'characters (python -c "import secrets; print(secrets.token_hex(32))").'
+            _(
+                "[auth] cookie_secret is too short: use a random string of at least {length} characters "
+                '(python -c "import secrets; print(secrets.token_hex(32))").'
+            ).format(length=MIN_COOKIE_SECRET)
         )
 
     sections: list[tuple[str | None, Mapping[str, Any]]] = []
@@ -198,18 +208,24 @@ def auth_problems(auth: object) -> tuple[tuple[str | None, ...], tuple[str, ...]
             sections.append((str(name), value))
     if not sections:
         problems.append(
-            "[auth] names no identity provider: add client_id, client_secret and server_metadata_url."
+            _("[auth] names no identity provider: add client_id, client_secret and server_metadata_url.")
         )
     for name, section in sections:
         where = "[auth]" if name is None else f"[auth.{name}]"
         if name is not None and "_" in name:
-            problems.append(f"{where}: Streamlit does not accept an underscore in a provider name.")
+            problems.append(
+                _("{section}: Streamlit does not accept an underscore in a provider name.").format(
+                    section=where
+                )
+            )
         missing = [key for key in PROVIDER_KEYS if _blank(section.get(key))]
         if missing:
-            problems.append(f"{where} is missing {', '.join(missing)}.")
+            problems.append(_("{section} is missing {keys}.").format(section=where, keys=", ".join(missing)))
         elif not _absolute_url(section.get("server_metadata_url")):
-            problems.append(f"{where} server_metadata_url must be an absolute http(s) address.")
-    return tuple(name for name, _ in sections), tuple(problems)
+            problems.append(
+                _("{section} server_metadata_url must be an absolute http(s) address.").format(section=where)
+            )
+    return tuple(name for name, _section in sections), tuple(problems)
 
 
 def read_config(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> AccessConfig:
@@ -222,7 +238,9 @@ def read_config(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Acces
     problems: list[str] = []
     section = secrets.get(SECTION) or {}
     if not isinstance(section, Mapping):
-        problems.append(f"[{SECTION}] in .streamlit/secrets.toml must be a section.")
+        problems.append(
+            _("[{section}] in .streamlit/secrets.toml must be a section.").format(section=SECTION)
+        )
         section = {}
 
     require_login = False
@@ -294,13 +312,15 @@ def secrets_problems(environ: Mapping[str, str], loaded: Iterable[str]) -> tuple
     named = not _blank(environ.get(ENV_SECRETS))
     expected = secrets_files(environ)[1:]
     if named and not expected[-1].is_file():
-        return (f"{ENV_SECRETS} names a file that does not exist.",)
+        return (_("{variable} names a file that does not exist.").format(variable=ENV_SECRETS),)
     read = {os.path.realpath(path) for path in loaded}
     if any(path.is_file() and os.path.realpath(path) not in read for path in expected):
         return (
-            "This server does not read the dashboard's secrets file (.streamlit/secrets.toml of the "
-            f"installation, or {ENV_SECRETS}), so its login settings would be lost: start it with "
-            "`optout-cohorts dashboard`, which reads them whatever folder it is started from.",
+            _(
+                "This server does not read the dashboard's secrets file (.streamlit/secrets.toml of the "
+                "installation, or {variable}), so its login settings would be lost: start it with "
+                "`optout-cohorts dashboard`, which reads them whatever folder it is started from."
+            ).format(variable=ENV_SECRETS),
         )
     return ()
 
@@ -317,7 +337,11 @@ def read_secrets_files(paths: Iterable[Path]) -> dict[str, Any]:
         try:
             merged.update(tomllib.loads(text))
         except tomllib.TOMLDecodeError as error:
-            raise ValueError(f"The secrets file {path} is not valid TOML ({error}): fix it.") from None
+            raise ValueError(
+                _("The secrets file {path} is not valid TOML ({error}): fix it.").format(
+                    path=path, error=error
+                )
+            ) from None
     return merged
 
 
@@ -347,17 +371,17 @@ def network_problem(address: str | None, config: AccessConfig, environ: Mapping[
         except ValueError as error:
             return str(error)
     where = (
-        "every network interface"
+        _("every network interface")
         if _blank(address) or str(address).strip() in {"0.0.0.0", "::"}
-        else f"the network address {str(address).strip()}"
+        else _("the network address {address}").format(address=str(address).strip())
     )
-    return (
-        f"The dashboard would be served on {where} with no login: anyone on the network could open it and "
+    return _(
+        "The dashboard would be served on {where} with no login: anyone on the network could open it and "
         "download the purge and suppression lists. Turn on login (.streamlit/secrets.toml, see "
         ".streamlit/secrets.toml.example), or serve on this machine only (address 127.0.0.1, the default), "
-        f"or, if something else controls who gets in, say so: {ENV_ALLOW_NO_LOGIN}=1 "
+        "or, if something else controls who gets in, say so: {variable}=1 "
         "(optout-cohorts dashboard --no-login-on-network)."
-    )
+    ).format(where=where, variable=ENV_ALLOW_NO_LOGIN)
 
 
 # --- Streamlit ---------------------------------------------------------------------------------------------
@@ -380,7 +404,7 @@ def load_secrets() -> tuple[dict[str, Any], str | None]:
         return st.secrets.to_dict(), None
     except FileNotFoundError:  # StreamlitSecretNotFoundError: no file, or one that does not parse
         if _secret_files_exist():
-            return {}, "The secrets file (.streamlit/secrets.toml) cannot be read: check its TOML syntax."
+            return {}, _("The secrets file (.streamlit/secrets.toml) cannot be read: check its TOML syntax.")
         return {}, None
 
 
@@ -406,8 +430,10 @@ def _config_error(problems: tuple[str, ...]) -> None:
     st.title("optout-cohorts")
     st.error(
         md(
-            "The dashboard's access control is not set up correctly, so nothing is shown. Whoever runs this "
-            "server should fix:"
+            _(
+                "The dashboard's access control is not set up correctly, so nothing is shown. Whoever runs "
+                "this server should fix:"
+            )
         )
         + "\n\n"
         + "\n".join(f"- {md(problem)}" for problem in problems),
@@ -417,13 +443,17 @@ def _config_error(problems: tuple[str, ...]) -> None:
 
 def _login_page(providers: tuple[str | None, ...]) -> None:
     st.title("optout-cohorts")
-    st.write("Log in with your work account to see the cohort dashboard.")
+    st.write(_("Log in with your work account to see the cohort dashboard."))
     if len(providers) <= 1:
         provider = providers[0] if providers else None
-        st.button("Log in", key="auth_login", type="primary", on_click=st.login, args=(provider,))
+        st.button(_("Log in"), key="auth_login", type="primary", on_click=st.login, args=(provider,))
     else:
         for name in providers:
-            label = "Log in" if name is None else f"Log in with {name.capitalize()}"
+            label = (
+                _("Log in")
+                if name is None
+                else _("Log in with {provider}").format(provider=name.capitalize())
+            )
             st.button(label, key=f"auth_login_{name or 'default'}", on_click=st.login, args=(name,))
 
 
@@ -431,28 +461,37 @@ def _refusal_page(verdict: Verdict) -> None:
     st.title("optout-cohorts")
     if verdict.reason == "no_email":
         st.error(
-            "Your account did not give a usable email address, so it cannot be checked against the allow-list."
+            _(
+                "Your account did not give a usable email address, so it cannot be checked against the "
+                "allow-list."
+            )
         )
     elif verdict.reason == "unverified":
         st.error(
-            f"Your account {md(verdict.email)} is not allowed: your identity provider does not confirm that "
-            "this address is verified (no email_verified claim set to true)."
+            _(
+                "Your account {email} is not allowed: your identity provider does not confirm that this "
+                "address is verified (no email_verified claim set to true)."
+            ).format(email=md(verdict.email))
         )
     else:
         st.error(
-            f"Your account {md(verdict.email)} is not allowed to open this dashboard. Ask whoever runs it to "
-            "add your address or your domain to the allow-list, or log out and use another account."
+            _(
+                "Your account {email} is not allowed to open this dashboard. Ask whoever runs it to add your "
+                "address or your domain to the allow-list, or log out and use another account."
+            ).format(email=md(verdict.email))
         )
     if verdict.reason == "empty_list":
         st.info(
             md(
-                f"The allow-list is empty, so no one can get in. Whoever runs this server: add addresses or "
-                f"@domains to allowed_users in the [{SECTION}] section of .streamlit/secrets.toml, or to "
-                f"{ENV_ALLOWED_USERS}."
+                _(
+                    "The allow-list is empty, so no one can get in. Whoever runs this server: add addresses or "
+                    "@domains to allowed_users in the [{section}] section of .streamlit/secrets.toml, or to "
+                    "{variable}."
+                ).format(section=SECTION, variable=ENV_ALLOWED_USERS)
             ),
             icon=":material/info:",
         )
-    st.button("Log out", key="auth_logout", on_click=st.logout)
+    st.button(_("Log out"), key="auth_logout", on_click=st.logout)
 
 
 def gate() -> str | None:
@@ -473,7 +512,7 @@ def gate() -> str | None:
         return None
     problems = config.problems
     if not problems and not authlib_installed():
-        problems = ("Login needs Authlib 1.3.2 or newer: pip install 'streamlit[auth]'.",)
+        problems = (_("Login needs Authlib 1.3.2 or newer: pip install 'streamlit[auth]'."),)
     if problems:
         _LOG.error("Access control misconfigured: %s", " ".join(problems))
         _config_error(problems)
@@ -489,6 +528,6 @@ def gate() -> str | None:
         _refusal_page(verdict)
         st.stop()
     st.session_state[USER_KEY] = verdict.email
-    st.sidebar.caption(f"Signed in as {md(verdict.email)}")
-    st.sidebar.button("Log out", key="auth_logout", on_click=st.logout)
+    st.sidebar.caption(_("Signed in as {email}").format(email=md(verdict.email)))
+    st.sidebar.button(_("Log out"), key="auth_logout", on_click=st.logout)
     return verdict.email

@@ -3,15 +3,25 @@
 Every text that comes from the data (source names, campaign names) goes through `safe` before it reaches
 Plotly, which would otherwise render its tags (<a href>, <b>, <br>…) in labels and tooltips. The guidance bands
 (bounds, labels, colours) and the thresholds' wording come from analytics/vocabulary.py, as in the HTML report.
+
+Titles, axes, legends and annotations are in the reader's language (analytics.i18n); in French the figure's
+`separators` write decimal commas and narrow no-break spaces between thousands, and `plotly_config()` gives
+Plotly the French month and day names, which Streamlit's bundled plotly.js lacks: every st.plotly_chart passes it.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.dates import get_day_names, get_month_names
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from analytics import formats, i18n
+from analytics.i18n import _
 from analytics.policy import ACTIONS
 from analytics.report.palette import ACTION_COLOURS, BASELINE_COLOUR
 from analytics.settings import Settings
@@ -27,6 +37,91 @@ def safe(text: object) -> str:
     return html.escape(visible("" if text is None else str(text)), quote=False)
 
 
+# Plotly's own texts (mode bar, hints) in French, keyed as the plotly.js that Streamlit bundles (3.x) names them,
+# most worded as plotly.js's French locale (dist/plotly-locale-fr.js); Plotly shows the English of a key left out.
+_PLOTLY_FRENCH_TEXTS = {
+    "Autoscale": "Échelle automatique",
+    "Box Select": "Sélection rectangulaire",
+    "Compare data on hover": "Comparaison entre données en survol",
+    "Double-click on legend to isolate one trace": "Double-cliquer sur la légende pour isoler une série",
+    "Double-click to zoom back out": "Double-cliquer pour dézoomer",
+    "Download plot": "Télécharger le graphique",
+    "Download plot as a PNG": "Télécharger le graphique en fichier PNG",
+    "Download plot as a png": "Télécharger le graphique en fichier PNG",  # the key before plotly.js 3
+    "Lasso Select": "Sélection lasso",
+    "Pan": "Translation",
+    "Produced with Plotly": "Généré par Plotly",
+    "Reset": "Réinitialiser",
+    "Reset axes": "Réinitialiser les axes",
+    "Reset view": "Réinitialiser la vue",
+    "Show closest data on hover": "Afficher la donnée la plus proche en survol",
+    "Snapshot succeeded": "Capture réussie",
+    "Taking snapshot - this may take a few seconds": "Capture en cours, cela peut prendre quelques secondes",
+    "Toggle Spike Lines": "Activer/désactiver les lignes de repère",
+    "Toggle show closest data on hover": "Activer/désactiver la donnée la plus proche en survol",
+    "Zoom": "Zoom",
+    "Zoom in": "Zoom avant",
+    "Zoom out": "Zoom arrière",
+}
+
+
+@functools.cache
+def _plotly_locale(language: str) -> dict[str, Any]:
+    """A plotly.js locale (its `dictionary` of texts and its d3 `format`: separators, month and day names,
+    date forms) built from Babel's data for the language, so a chart names months as the pages' dates do
+    (`22 nov. 2026`). plotly.js wants Sunday first in its day lists."""
+    locale = i18n.LOCALES[language]
+    months, short_months = (
+        get_month_names("wide", locale=locale),
+        get_month_names("abbreviated", locale=locale),
+    )
+    days, short_days = get_day_names("wide", locale=locale), get_day_names("abbreviated", locale=locale)
+    sunday_first = (6, 0, 1, 2, 3, 4, 5)  # Babel numbers the days from Monday (0)
+    return {
+        "dictionary": dict(_PLOTLY_FRENCH_TEXTS) if language == "fr" else {},
+        "format": {
+            "days": [days[d] for d in sunday_first],
+            "shortDays": [short_days[d] for d in sunday_first],
+            "months": [months[m] for m in range(1, 13)],
+            "shortMonths": [short_months[m] for m in range(1, 13)],
+            "periods": ["AM", "PM"],
+            "dateTime": "%A %e %B %Y, %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "decimal": get_decimal_symbol(locale=locale),
+            "thousands": get_group_symbol(locale=locale),
+            "grouping": [3],
+            "currency": ["", "\u00a0€"],
+            "year": "%Y",
+            "month": "%b %Y",
+            "dayMonth": "%-d %b",
+            "dayMonthYear": "%-d %b %Y",
+        },
+    }
+
+
+def plotly_config() -> dict[str, Any] | None:
+    """The `config` of every st.plotly_chart, for the current language: in French the French locale, passed
+    with the chart (Streamlit's plotly.js registers none but English); in English None, Streamlit's default."""
+    language = i18n.current()
+    if language == "en":
+        return None
+    return {"locale": language, "locales": {language: _plotly_locale(language)}}
+
+
+def _separators() -> str | None:
+    """The figure's decimal and thousands separators in the current language (French: `,` and U+202F); None in
+    English, which keeps Plotly's default."""
+    if i18n.current() == "en":
+        return None
+    return get_decimal_symbol(locale=i18n.locale()) + get_group_symbol(locale=i18n.locale())
+
+
+def _week_format() -> str:
+    """A week on a time axis or in a tooltip (d3 time format), as analytics.formats.week writes it: 2026-W47 / S47."""
+    return "%G-W%V" if i18n.current() == "en" else "S%V"
+
+
 def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
     figure.update_layout(
         title={"text": title, "x": 0, "font": {"size": 16}},
@@ -36,6 +131,8 @@ def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
         legend={"orientation": "h", "y": -0.2},
         font={"family": "sans-serif"},
     )
+    if (separators := _separators()) is not None:  # English figures keep Plotly's default
+        figure.update_layout(separators=separators)
     figure.update_yaxes(gridcolor="#E5E8EB", zeroline=False)
     figure.update_xaxes(gridcolor="#E5E8EB", zeroline=False)
     return figure
@@ -50,7 +147,7 @@ def _dissatisfaction_bands(figure: go.Figure, settings: Settings, top: float) ->
             fillcolor=band.colour,
             line_width=0,
             layer="below",
-            annotation_text=band.label,
+            annotation_text=_(band.label),
             annotation_position="top left",
             annotation_font={"size": 10, "color": "#5D6D7E"},
         )
@@ -67,14 +164,15 @@ def figure_dissatisfaction_by_source(cohorts: pd.DataFrame, settings: Settings) 
             x=[safe(s) for s in frame["collection_source"]],
             y=frame["dissatisfaction_rate"],
             marker_color=[ACTION_COLOURS[a] for a in frame["action"]],
-            customdata=[[ACTIONS[a].label] for a in frame["action"]],
-            hovertemplate="%{x}<br>dissatisfaction %{y:.1%}<br>%{customdata[0]}<extra></extra>",
+            customdata=[[_(ACTIONS[a].label)] for a in frame["action"]],
+            # Translators: a Plotly tooltip; keep the %{…} fields and the <br>, <extra> tags as they are.
+            hovertemplate=_("%{x}<br>dissatisfaction %{y:.1%}<br>%{customdata[0]}<extra></extra>"),
         )
     )
     top = max([STOP_BAND_TOP + 0.1, *(frame["dissatisfaction_rate"] + 0.05)])
     _dissatisfaction_bands(figure, settings, top)
-    figure.update_yaxes(tickformat=".0%", range=[0, top], title="dissatisfaction rate")
-    return _layout(figure, "Dissatisfaction rate per source (unsubscribes ÷ (clicks + unsubscribes))")
+    figure.update_yaxes(tickformat=".0%", range=[0, top], title=_("dissatisfaction rate"))
+    return _layout(figure, _("Dissatisfaction rate per source (unsubscribes ÷ (clicks + unsubscribes))"))
 
 
 def figure_dissatisfaction_vs_engagement(cohorts: pd.DataFrame, settings: Settings) -> go.Figure:
@@ -94,7 +192,7 @@ def figure_dissatisfaction_vs_engagement(cohorts: pd.DataFrame, settings: Settin
                 x=group["engagement"],
                 y=group["dissatisfaction_rate"],
                 mode="markers+text",
-                name=ACTIONS[action].label,
+                name=_(ACTIONS[action].label),
                 text=[safe(s) for s in group["collection_source"]],
                 textposition="top center",
                 marker={
@@ -103,8 +201,11 @@ def figure_dissatisfaction_vs_engagement(cohorts: pd.DataFrame, settings: Settin
                     "line": {"width": 1, "color": "white"},
                 },
                 customdata=group[["delivered"]].to_numpy(),
-                hovertemplate="%{text}<br>engagement %{x:.0%} of the brand<br>dissatisfaction %{y:.1%}"
-                "<br>%{customdata[0]:,} delivered<extra></extra>",
+                # Translators: a Plotly tooltip; keep the %{…} fields and the <br>, <extra> tags as they are.
+                hovertemplate=_(
+                    "%{text}<br>engagement %{x:.0%} of the brand<br>dissatisfaction %{y:.1%}"
+                    "<br>%{customdata[0]:,} delivered<extra></extra>"
+                ),
             )
         )
     top = max([STOP_BAND_TOP + 0.1, *(frame["dissatisfaction_rate"] + 0.08)])
@@ -114,14 +215,16 @@ def figure_dissatisfaction_vs_engagement(cohorts: pd.DataFrame, settings: Settin
         x=settings.engagement_tolerance,
         line_dash="dot",
         line_color="#5D6D7E",
-        annotation_text=f"engagement tolerance {threshold(settings.engagement_tolerance)}",
+        annotation_text=_("engagement tolerance {limit}").format(
+            limit=threshold(settings.engagement_tolerance)
+        ),
         annotation_font={"size": 10},
     )
-    figure.update_yaxes(tickformat=".0%", range=[0, top], title="dissatisfaction rate")
+    figure.update_yaxes(tickformat=".0%", range=[0, top], title=_("dissatisfaction rate"))
     figure.update_xaxes(
-        tickformat=".0%", range=[0, right], title="engagement vs brand (lower of open, click)"
+        tickformat=".0%", range=[0, right], title=_("engagement vs brand (lower of open, click)")
     )
-    return _layout(figure, "Dissatisfaction against engagement (size: delivered)", height=460)
+    return _layout(figure, _("Dissatisfaction against engagement (size: delivered)"), height=460)
 
 
 def figure_weekly_rate(weekly: pd.DataFrame, rate: str, settings: Settings) -> go.Figure:
@@ -131,6 +234,7 @@ def figure_weekly_rate(weekly: pd.DataFrame, rate: str, settings: Settings) -> g
     weekly: week_start, collection_source (None = baseline), <rate>.
     """
     figure = go.Figure()
+    label = _(RATE_LABELS[rate])
     for source, group in weekly.groupby(weekly["collection_source"].fillna("\0baseline"), sort=True):
         is_baseline = source == "\0baseline"
         figure.add_trace(
@@ -138,10 +242,10 @@ def figure_weekly_rate(weekly: pd.DataFrame, rate: str, settings: Settings) -> g
                 x=group["week_start"],
                 y=group[rate],
                 mode="lines+markers",
-                name="Baseline (brand)" if is_baseline else safe(source),
+                name=_("Baseline (brand)") if is_baseline else safe(source),
                 line={"dash": "dash", "color": BASELINE_COLOUR, "width": 2} if is_baseline else {"width": 2},
                 connectgaps=False,
-                hovertemplate=f"%{{x|%G-W%V}}<br>{RATE_LABELS[rate].lower()} %{{y:.2%}}"
+                hovertemplate=f"%{{x|{_week_format()}}}<br>{label.lower()} %{{y:.2%}}"
                 "<extra>%{fullData.name}</extra>",
             )
         )
@@ -156,19 +260,19 @@ def figure_weekly_rate(weekly: pd.DataFrame, rate: str, settings: Settings) -> g
             y=settings.complaint_warn,
             line_dash="dot",
             line_color="#D35400",
-            annotation_text=f"warning {settings.complaint_warn:.2%}",
+            annotation_text=_("warning {limit}").format(limit=formats.percent(settings.complaint_warn, 2)),
             annotation_font={"size": 10},
         )
         figure.add_hline(
             y=settings.complaint_stop,
             line_dash="dot",
             line_color="#B03A2E",
-            annotation_text=f"stop {settings.complaint_stop:.2%}",
+            annotation_text=_("stop {limit}").format(limit=formats.percent(settings.complaint_stop, 2)),
             annotation_font={"size": 10},
         )
-    figure.update_yaxes(tickformat=".1%" if top > 0.02 else ".2%", range=[0, top], title=RATE_LABELS[rate])
-    figure.update_xaxes(title="ISO week (Monday)", tickformat="%G-W%V")
-    return _layout(figure, f"{RATE_LABELS[rate]} per week", height=380)
+    figure.update_yaxes(tickformat=".1%" if top > 0.02 else ".2%", range=[0, top], title=label)
+    figure.update_xaxes(title=_("ISO week (Monday)"), tickformat=_week_format())
+    return _layout(figure, _("{rate} per week").format(rate=label), height=380)
 
 
 def figure_action_history(history: pd.DataFrame) -> go.Figure:
@@ -181,14 +285,14 @@ def figure_action_history(history: pd.DataFrame) -> go.Figure:
     weeks = sorted(history["week_end"].unique())
     lookup = {(r.collection_source, r.week_end): r.action for r in history.itertuples()}
     z = [[order.index(lookup[(s, w)]) if (s, w) in lookup else None for w in weeks] for s in sources]
-    text = [[ACTIONS[lookup[(s, w)]].label if (s, w) in lookup else "" for w in weeks] for s in sources]
+    text = [[_(ACTIONS[lookup[(s, w)]].label) if (s, w) in lookup else "" for w in weeks] for s in sources]
     scale = []
     for i, action in enumerate(order):
         scale += [[i / len(order), ACTION_COLOURS[action]], [(i + 1) / len(order), ACTION_COLOURS[action]]]
     figure = go.Figure(
         go.Heatmap(
             z=z,
-            x=[pd.Timestamp(w).strftime("%G-W%V") for w in weeks],
+            x=[formats.week(pd.Timestamp(w).date()) for w in weeks],
             y=[safe(s) for s in sources],
             text=text,
             texttemplate="%{text}",
@@ -199,8 +303,9 @@ def figure_action_history(history: pd.DataFrame) -> go.Figure:
             showscale=False,
             xgap=2,
             ygap=2,
-            hovertemplate="%{y}, week %{x}: %{text}<extra></extra>",
+            # Translators: a Plotly tooltip; keep the %{…} fields and the <extra> tags as they are.
+            hovertemplate=_("%{y}, week %{x}: %{text}<extra></extra>"),
         )
     )
     figure.update_yaxes(autorange="reversed")
-    return _layout(figure, "Recommended action at the end of each week", height=120 + 36 * len(sources))
+    return _layout(figure, _("Recommended action at the end of each week"), height=120 + 36 * len(sources))

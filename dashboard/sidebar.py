@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics import i18n
 from analytics.errors import UserError
+from analytics.i18n import _
 from analytics.settings import BY_NAME, DEFAULTS, Settings
 from dashboard import data
 
@@ -33,28 +34,31 @@ def render() -> None:
     except UserError:  # invalid saved settings: the page says so; the sidebar must still let Settings open
         saved = DEFAULTS
     st.sidebar.date_input(
-        "Report date",
+        _("Report date"),
         value=latest,
         key="as_of",
-        help="Figures show what was known on this date; data dated later is ignored. "
-        "Default: the latest send in the data.",
+        help=_(
+            "Figures show what was known on this date; data dated later is ignored. "
+            "Default: the latest send in the data."
+        ),
+        **({"format": "DD/MM/YYYY"} if i18n.current() == "fr" else {}),  # English: Streamlit's default
     )
     window = BY_NAME["window_weeks"]
     st.sidebar.number_input(
-        "Window (weeks)",
+        _("Window (weeks)"),
         min_value=int(window.minimum),
         max_value=int(window.maximum),
         value=saved.window_weeks,
         step=1,
         key="window_weeks",
-        help=window.help,
+        help=_(window.help),
     )
     st.sidebar.multiselect(
-        "Collection sources",
+        _("Collection sources"),
         options=data.sources(),
         key="sources",
-        placeholder="All sources",
-        help="Show only these sources. The baseline stays the whole brand.",
+        placeholder=_("All sources"),
+        help=_("Show only these sources. The baseline stays the whole brand."),
     )
 
 

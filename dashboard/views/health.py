@@ -3,6 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from analytics import formats, i18n
+from analytics.i18n import N_, _, ngettext
 from analytics.policy import ACTIONS
 from analytics.report.cohorts import headline
 from dashboard import charts, data, sidebar, tables
@@ -14,61 +16,82 @@ chosen = sidebar.chosen_sources()
 state = data.cohort_state(as_of, settings, chosen)  # the chosen sources only; the baseline is the brand's
 figures = headline(state, data.window_sends(as_of, settings, chosen))
 
-st.title("Cohort health")
+st.title(_("Cohort health"))
+# Translators: both forms are the English text as it always read; French agrees "semaine" with the count.
+caption = (
+    ngettext(
+        "Soft-opt-in clients per collection source, window {start} – {end} ({weeks} weeks), against the "
+        "brand's opt-in marketing sends.",
+        "Soft-opt-in clients per collection source, window {start} – {end} ({weeks} weeks), against the "
+        "brand's opt-in marketing sends.",
+        settings.window_weeks,
+    )
+    if settings.baseline == "opt_in"
+    else ngettext(
+        "Soft-opt-in clients per collection source, window {start} – {end} ({weeks} weeks), against the "
+        "brand's lawful marketing sends.",
+        "Soft-opt-in clients per collection source, window {start} – {end} ({weeks} weeks), against the "
+        "brand's lawful marketing sends.",
+        settings.window_weeks,
+    )
+)
 st.caption(
-    f"Soft-opt-in clients per collection source, window {state.window.start:%d %b %Y} – {state.window.end:%d %b %Y} "
-    f"({settings.window_weeks} weeks), against the brand's {'opt-in' if settings.baseline == 'opt_in' else 'lawful'} "
-    "marketing sends."
+    caption.format(
+        start=formats.date_text(state.window.start),
+        end=formats.date_text(state.window.end),
+        weeks=settings.window_weeks,
+    )
 )
 for warning in data.data_quality(as_of):
     st.warning(md(warning), icon=":material/warning:")
 
 columns = st.columns(5)
 columns[0].metric(
-    "Lawful reach",
-    f"{figures['lawful_reach']:,}",
-    help="Contacts that may receive marketing on the report date: opt-in plus soft-opt-in clients.",
+    _("Lawful reach"),
+    formats.number(figures["lawful_reach"]),
+    help=_("Contacts that may receive marketing on the report date: opt-in plus soft-opt-in clients."),
 )
 columns[1].metric(
-    "Soft-opt-in share",
+    _("Soft-opt-in share"),
     percent(figures["soft_opt_in_share"]),
-    help="Share of the lawful reach mailed under the soft opt-in exception.",
+    help=_("Share of the lawful reach mailed under the soft opt-in exception."),
 )
 columns[2].metric(
-    "Sends in the window",
-    f"{figures['sends']:,}",
-    help="Marketing emails sent in the window, all legal bases.",
+    _("Sends in the window"),
+    formats.number(figures["sends"]),
+    help=_("Marketing emails sent in the window, all legal bases."),
 )
 columns[3].metric(
-    "Compliance violations",
-    f"{figures['violations']:,}",
-    help="Marketing sends of the window under an unlawful basis (see Compliance).",
+    _("Compliance violations"),
+    formats.number(figures["violations"]),
+    help=_("Marketing sends of the window under an unlawful basis (see Compliance)."),
 )
 columns[4].metric(
-    "Contacts to purge",
-    f"{figures['to_purge']:,}",
-    help="Contacts past the retention limit: delete or anonymise them (see Eligibility & retention).",
+    _("Contacts to purge"),
+    formats.number(figures["to_purge"]),
+    help=_("Contacts past the retention limit: delete or anonymise them (see Eligibility & retention)."),
 )
 
+# The table is built with these (English) names and shown with their translations (`_(name)`).
 COLUMNS = (
-    "Source",
-    "Action",
-    "Soft opt-in",
-    "Opt-in",
-    "Not informed",
-    "Prospects",
-    "Objected",
-    "Expired",
-    "Delivered",
-    "Open rate",
-    "Click rate",
-    "Unsubscribe rate",
-    "Complaint rate",
-    "Dissatisfaction",
-    "Open vs brand",
-    "Click vs brand",
-    "Why",
-    "Warnings",
+    N_("Source"),
+    N_("Action"),
+    N_("Soft opt-in"),
+    N_("Opt-in"),
+    N_("Not informed"),
+    N_("Prospects"),
+    N_("Objected"),
+    N_("Expired"),
+    N_("Delivered"),
+    N_("Open rate"),
+    N_("Click rate"),
+    N_("Unsubscribe rate"),
+    N_("Complaint rate"),
+    N_("Dissatisfaction"),
+    N_("Open vs brand"),
+    N_("Click vs brand"),
+    N_("Why"),
+    N_("Warnings"),
 )
 rows = []
 for row in state.rows:
@@ -78,7 +101,7 @@ for row in state.rows:
     rows.append(
         {
             "Source": source,
-            "Action": recommendation.label,
+            "Action": _(recommendation.label),
             "Soft opt-in": counts.get("soft_opt_in", 0),
             "Opt-in": counts.get("opt_in", 0),
             "Not informed": counts.get("not_informed", 0),
@@ -100,7 +123,7 @@ for row in state.rows:
 baseline = state.baseline
 rows.append(
     {
-        "Source": "Baseline (whole brand)",
+        "Source": _("Baseline (whole brand)"),
         "Action": "",
         "Delivered": baseline["delivered"],
         "Open rate": baseline["open_rate"],
@@ -125,20 +148,28 @@ percent_columns = [
     "Open vs brand",
     "Click vs brand",
 ]
-st.subheader("Sources")
+table.columns = [_(name) for name in COLUMNS]  # the same names in English
+# French counts are grouped by thousands (the reader's browser writes them: "localized"); English unchanged.
+count_format = {"format": "localized"} if i18n.current() == "fr" else {}
+st.subheader(_("Sources"))
 st.dataframe(
-    tables.with_action_badges(table, ["Action"]),
+    tables.with_action_badges(table, [_("Action")]),
     hide_index=True,
     key="cohort_table",
     column_config={
-        **{name: st.column_config.NumberColumn(format="percent") for name in percent_columns},
-        "Open vs brand": st.column_config.NumberColumn(
-            format="percent", help="Cohort open rate ÷ baseline open rate"
+        **(
+            {_(name): st.column_config.NumberColumn(**count_format) for name in count_columns}
+            if count_format
+            else {}
         ),
-        "Click vs brand": st.column_config.NumberColumn(
-            format="percent", help="Cohort click rate ÷ baseline click rate"
+        **{_(name): st.column_config.NumberColumn(format="percent") for name in percent_columns},
+        _("Open vs brand"): st.column_config.NumberColumn(
+            format="percent", help=_("Cohort open rate ÷ baseline open rate")
         ),
-        "Why": st.column_config.TextColumn(width="large"),
+        _("Click vs brand"): st.column_config.NumberColumn(
+            format="percent", help=_("Cohort click rate ÷ baseline click rate")
+        ),
+        _("Why"): st.column_config.TextColumn(width="large"),
     },
 )
 
@@ -147,25 +178,37 @@ chart_rows = pd.DataFrame(
 )
 if chart_rows.empty or chart_rows["dissatisfaction_rate"].isna().all():
     st.info(
-        "No source has a dissatisfaction rate in this window yet: nobody clicked or unsubscribed. "
-        "Pick a later report date or a longer window, or load events on the Data page."
+        _(
+            "No source has a dissatisfaction rate in this window yet: nobody clicked or unsubscribed. "
+            "Pick a later report date or a longer window, or load events on the Data page."
+        )
     )
 else:
     left, right = st.columns(2)
     left.plotly_chart(
-        charts.figure_dissatisfaction_by_source(chart_rows, settings), key="chart_dissatisfaction"
+        charts.figure_dissatisfaction_by_source(chart_rows, settings),
+        key="chart_dissatisfaction",
+        config=charts.plotly_config(),
     )
-    right.plotly_chart(charts.figure_dissatisfaction_vs_engagement(chart_rows, settings), key="chart_scatter")
+    right.plotly_chart(
+        charts.figure_dissatisfaction_vs_engagement(chart_rows, settings),
+        key="chart_scatter",
+        config=charts.plotly_config(),
+    )
 
-st.subheader("Source detail")
+st.subheader(_("Source detail"))
 options = [r["collection_source"] for r in state.rows]
 if options:
-    source = st.selectbox("Source", options, key="detail_source")
+    source = st.selectbox(_("Source"), options, key="detail_source")
     row = next(r for r in state.rows if r["collection_source"] == source)
     recommendation = state.recommendations[source]
     st.markdown(
-        f"**{md(source)}** — recommended action: **{md(recommendation.label)}** "
-        f"(rule {recommendation.rule} of the policy). {md(ACTIONS[recommendation.action].meaning)}"
+        _("**{source}** — recommended action: **{action}** (rule {rule} of the policy). {meaning}").format(
+            source=md(source),
+            action=md(_(recommendation.label)),
+            rule=recommendation.rule,
+            meaning=md(_(ACTIONS[recommendation.action].meaning)),
+        )
     )
     for reason in recommendation.reasons:
         st.markdown(f"- {md(reason)}")
@@ -173,20 +216,21 @@ if options:
         st.warning(md(warning), icon=":material/warning:")
     detail = pd.DataFrame(
         {
-            "Figure": [
-                "Delivered",
-                "Openers",
-                "Clickers",
-                "Unsubscribers",
-                "Complainers",
-                "Open rate",
-                "Click rate",
-                "Unsubscribe rate",
-                "Complaint rate",
-                "Dissatisfaction rate",
+            _("Figure"): [
+                _("Delivered"),
+                _("Openers"),
+                _("Clickers"),
+                _("Unsubscribers"),
+                _("Complainers"),
+                _("Open rate"),
+                _("Click rate"),
+                _("Unsubscribe rate"),
+                _("Complaint rate"),
+                _("Dissatisfaction rate"),
             ],
-            "This source": [
-                f"{row[k]:,}" for k in ("delivered", "openers", "clickers", "unsubscribers", "complainers")
+            _("This source"): [
+                formats.number(row[k])
+                for k in ("delivered", "openers", "clickers", "unsubscribers", "complainers")
             ]
             + [
                 percent(row[k], 2)
@@ -198,8 +242,8 @@ if options:
                     "dissatisfaction_rate",
                 )
             ],
-            "Brand baseline": [
-                f"{baseline[k]:,}"
+            _("Brand baseline"): [
+                formats.number(baseline[k])
                 for k in ("delivered", "openers", "clickers", "unsubscribers", "complainers")
             ]
             + [
@@ -216,4 +260,4 @@ if options:
     )
     st.dataframe(detail, hide_index=True, key="detail_table")
 else:
-    st.info("No collection source yet: load contacts or campaign stats on the Data page.")
+    st.info(_("No collection source yet: load contacts or campaign stats on the Data page."))
