@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -26,103 +28,139 @@ REGISTRY: tuple[Setting, ...] = (
     Setting(
         "window_weeks",
         4,
-        "Length of the report window in weeks, ending on the report date.",
-        "SPEC §7",
+        N_("Length of the report window in weeks, ending on the report date."),
+        N_("SPEC §7"),
         minimum=1,
         maximum=52,
     ),
     Setting(
         "retention_years",
         3,
-        "Years after a person's last contact (purchase or click) during which their data may be kept and used.",
-        "CNIL retention rule for clients and prospects (SPEC §2, §5)",
+        N_(
+            "Years after a person's last contact (purchase or click) during which their data may be kept and used."
+        ),
+        N_("CNIL retention rule for clients and prospects (SPEC §2, §5)"),
         minimum=1,
         maximum=10,
     ),
     Setting(
         "expiring_soon_days",
         90,
-        "A lawful contact whose retention limit falls within this many days after the report date is "
-        "'expiring soon'.",
-        "SPEC §5",
+        N_(
+            "A lawful contact whose retention limit falls within this many days after the report date is "
+            "'expiring soon'."
+        ),
+        N_("SPEC §5"),
         minimum=1,
         maximum=365,
     ),
     Setting(
         "dissatisfaction_includes_complaints",
         False,
-        "Count spam complaints as dissatisfied reactions (added to both numerator and denominator).",
-        "SPEC §7",
+        N_("Count spam complaints as dissatisfied reactions (added to both numerator and denominator)."),
+        N_("SPEC §7"),
     ),
     Setting(
         "baseline",
         "lawful",
-        "What the cohorts are compared with: all lawful marketing sends (opt_in + soft_opt_in) or opt_in only.",
-        "SPEC §7: the brand's overall performance",
+        N_(
+            "What the cohorts are compared with: all lawful marketing sends (opt_in + soft_opt_in) or opt_in only."
+        ),
+        N_("SPEC §7: the brand's overall performance"),
         choices=("lawful", "opt_in"),
     ),
     Setting(
         "stop_above",
         0.40,
-        "Stop mailing a cohort whose dissatisfaction rate is above this (the guidance band is 40-50%).",
-        "CNIL sending-pressure guidance (SPEC §3)",
+        N_("Stop mailing a cohort whose dissatisfaction rate is above this (the guidance band is 40-50%)."),
+        N_("CNIL sending-pressure guidance (SPEC §3)"),
         minimum=0.0,
         maximum=1.0,
     ),
     Setting(
         "ramp_up_below",
         0.20,
-        "A cohort below this dissatisfaction rate is satisfied and may be ramped up if its engagement "
-        "is in line with the brand.",
-        "CNIL sending-pressure guidance (SPEC §3)",
+        N_(
+            "A cohort below this dissatisfaction rate is satisfied and may be ramped up if its engagement "
+            "is in line with the brand."
+        ),
+        N_("CNIL sending-pressure guidance (SPEC §3)"),
         minimum=0.0,
         maximum=1.0,
     ),
     Setting(
         "engagement_tolerance",
         0.80,
-        "A cohort's open and click rates are 'in line' with the brand when at least this fraction of the "
-        "baseline rates.",
-        "SPEC §8",
+        N_(
+            "A cohort's open and click rates are 'in line' with the brand when at least this fraction of the "
+            "baseline rates."
+        ),
+        N_("SPEC §8"),
         minimum=0.0,
         maximum=2.0,
     ),
     Setting(
         "complaint_stop",
         0.003,
-        "Stop a cohort whose spam-complaint rate reaches this (mailbox providers' hard limit, 0.3%).",
-        "Gmail/Yahoo bulk-sender rules (SPEC §2)",
+        N_("Stop a cohort whose spam-complaint rate reaches this (mailbox providers' hard limit, 0.3%)."),
+        N_("Gmail/Yahoo bulk-sender rules (SPEC §2)"),
         minimum=0.0,
         maximum=1.0,
     ),
     Setting(
         "complaint_warn",
         0.001,
-        "Warn when a cohort's spam-complaint rate reaches this (mailbox providers' target, 0.1%); "
-        "a cohort above it is never ramped up.",
-        "Gmail/Yahoo bulk-sender rules (SPEC §2)",
+        N_(
+            "Warn when a cohort's spam-complaint rate reaches this (mailbox providers' target, 0.1%); "
+            "a cohort above it is never ramped up."
+        ),
+        N_("Gmail/Yahoo bulk-sender rules (SPEC §2)"),
         minimum=0.0,
         maximum=1.0,
     ),
     Setting(
         "min_delivered",
         500,
-        "Fewer delivered emails than this in the window: too little data to recommend.",
-        "SPEC §8",
+        N_("Fewer delivered emails than this in the window: too little data to recommend."),
+        N_("SPEC §8"),
         minimum=0,
         maximum=10_000_000,
     ),
     Setting(
         "min_reactions",
         30,
-        "Fewer reactions (clickers + unsubscribers) than this in the window: too little data to recommend.",
-        "SPEC §8",
+        N_(
+            "Fewer reactions (clickers + unsubscribers) than this in the window: too little data to recommend."
+        ),
+        N_("SPEC §8"),
         minimum=0,
         maximum=10_000_000,
     ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in REGISTRY}
+
+# How the Settings page names each setting (its name, spaced and capitalised), marked for the catalog and
+# translated where it is shown; the README's table names the settings by their code.
+LABELS: dict[str, str] = {
+    "window_weeks": N_("Window weeks"),
+    "retention_years": N_("Retention years"),
+    "expiring_soon_days": N_("Expiring soon days"),
+    "dissatisfaction_includes_complaints": N_("Dissatisfaction includes complaints"),
+    "baseline": N_("Baseline"),
+    "stop_above": N_("Stop above"),
+    "ramp_up_below": N_("Ramp up below"),
+    "engagement_tolerance": N_("Engagement tolerance"),
+    "complaint_stop": N_("Complaint stop"),
+    "complaint_warn": N_("Complaint warn"),
+    "min_delivered": N_("Min delivered"),
+    "min_reactions": N_("Min reactions"),
+}
+assert {s.name: s.name.replace("_", " ").capitalize() for s in REGISTRY} == LABELS, (
+    "a setting without its label"
+)
+# The choices of a setting with choices, as a translated page shows them (English shows the codes).
+CHOICE_LABELS: dict[str, str] = {"lawful": N_("lawful"), "opt_in": N_("opt_in")}
 
 
 @dataclass(frozen=True)
@@ -175,30 +213,56 @@ def _coerce(setting: Setting, value: Any) -> Any:
         elif str(value).strip().lower() in {"false", "0", "no", "off"}:
             result = False
         else:
-            raise ValueError(f"{setting.name} takes true or false, not {value!r}")
+            raise ValueError(
+                _("{name} takes true or false, not {value}").format(name=setting.name, value=repr(value))
+            )
     elif kind is int:
         try:
             as_float = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{setting.name} takes a whole number, not {value!r}") from None
+            raise ValueError(
+                _("{name} takes a whole number, not {value}").format(name=setting.name, value=repr(value))
+            ) from None
         if not as_float.is_integer():
-            raise ValueError(f"{setting.name} takes a whole number, not {value!r}")
+            raise ValueError(
+                _("{name} takes a whole number, not {value}").format(name=setting.name, value=repr(value))
+            )
         result = int(as_float)
     elif kind is float:
         try:
             result = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{setting.name} takes a number such as 0.4, not {value!r}") from None
+            raise ValueError(
+                _("{name} takes a number such as 0.4, not {value}").format(
+                    name=setting.name, value=repr(value)
+                )
+            ) from None
         if not math.isfinite(result):  # nan passes every comparison with a limit, so it must be refused here
-            raise ValueError(f"{setting.name} takes a number such as 0.4, not {value!r}")
+            raise ValueError(
+                _("{name} takes a number such as 0.4, not {value}").format(
+                    name=setting.name, value=repr(value)
+                )
+            )
     else:
         result = str(value).strip()
     if setting.choices is not None and result not in setting.choices:
-        raise ValueError(f"{setting.name} takes one of {', '.join(map(str, setting.choices))}, not {value!r}")
+        raise ValueError(
+            _("{name} takes one of {choices}, not {value}").format(
+                name=setting.name, choices=", ".join(map(str, setting.choices)), value=repr(value)
+            )
+        )
     if setting.minimum is not None and result < setting.minimum:
-        raise ValueError(f"{setting.name} must be at least {setting.minimum}, not {value!r}")
+        raise ValueError(
+            _("{name} must be at least {minimum}, not {value}").format(
+                name=setting.name, minimum=setting.minimum, value=repr(value)
+            )
+        )
     if setting.maximum is not None and result > setting.maximum:
-        raise ValueError(f"{setting.name} must be at most {setting.maximum}, not {value!r}")
+        raise ValueError(
+            _("{name} must be at most {maximum}, not {value}").format(
+                name=setting.name, maximum=setting.maximum, value=repr(value)
+            )
+        )
     return result
 
 
@@ -209,9 +273,11 @@ RELATIONS = (
         "ramp_up_below",
         "stop_above",
         False,
-        "every cohort not stopped would count as satisfied, and none would ever be held or go editorial-only",
+        N_(
+            "every cohort not stopped would count as satisfied, and none would ever be held or go editorial-only"
+        ),
     ),
-    ("complaint_warn", "complaint_stop", True, "the complaint warning would come only after the stop"),
+    ("complaint_warn", "complaint_stop", True, N_("the complaint warning would come only after the stop")),
 )
 
 
@@ -222,7 +288,11 @@ def from_mapping(values: dict[str, Any]) -> Settings:
     that contradict each other (RELATIONS); names not given take their default."""
     unknown = sorted(set(values) - set(BY_NAME))
     if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+        raise ValueError(
+            _("unknown setting(s): {unknown}; known: {known}").format(
+                unknown=", ".join(unknown), known=", ".join(BY_NAME)
+            )
+        )
     coerced, problems = {}, []
     for name, value in values.items():
         try:
@@ -234,8 +304,12 @@ def from_mapping(values: dict[str, Any]) -> Settings:
         for lower, higher, equal_allowed, why in RELATIONS:
             low, high = getattr(result, lower), getattr(result, higher)
             if low > high or (low == high and not equal_allowed):
-                limit = "at most" if equal_allowed else "below"
-                problems.append(f"{lower} ({low}) must be {limit} {higher} ({high}): otherwise {why}")
+                message = (
+                    _("{lower} ({low}) must be at most {higher} ({high}): otherwise {why}")
+                    if equal_allowed
+                    else _("{lower} ({low}) must be below {higher} ({high}): otherwise {why}")
+                )
+                problems.append(message.format(lower=lower, low=low, higher=higher, high=high, why=_(why)))
     if problems:
         raise ValueError("; ".join(problems))
     return result

@@ -34,13 +34,14 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import UserError
+from analytics.i18n import N_
 from analytics.policy import ACTIONS
 from analytics.store.transaction import transaction
 
-DECISIONS = {
-    "follow": "Follow the recommendation",
-    "override": "Override with another action",
-    "postpone": "Postpone the decision",
+DECISIONS = {  # code → label, an English text marked for the catalog, read with _() where it is shown
+    "follow": N_("Follow the recommendation"),
+    "override": N_("Override with another action"),
+    "postpone": N_("Postpone the decision"),
 }
 MAX_NOTE = 2000
 _GENESIS = "0" * 64

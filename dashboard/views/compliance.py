@@ -5,117 +5,175 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analytics import formats, i18n
+from analytics.i18n import _, ngettext
+from analytics.report.export import code_labels
 from analytics.tables import CHANNELS, UNLAWFUL_BASES
-from analytics.vocabulary import basis_help, basis_label
+from analytics.vocabulary import basis_help, basis_label, evidence_reason
 from dashboard import data, sidebar
 from dashboard.text import md
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
 chosen = sidebar.chosen_sources()
+french = i18n.current() == "fr"
 
-st.title("Compliance")
+
+def _readable(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """French: the codes of these columns (legal basis, email type) by their labels; English: as they are."""
+    if not french or frame.empty:
+        return frame
+    return frame.assign(
+        **{c: frame[c].map(lambda code, c=c: code_labels(c).get(code, code)) for c in columns}
+    )
+
+
+def _sent_on_and_counts(*counts: str) -> dict:
+    """The date and count columns: French dates and thousands (the reader's browser writes them)."""
+    if not french:
+        return {_("Sent on"): st.column_config.DateColumn()}
+    return {
+        _("Sent on"): st.column_config.DateColumn(format="DD/MM/YYYY"),
+        **{name: st.column_config.NumberColumn(format="localized") for name in counts},
+    }
+
+
+st.title(_("Compliance"))
 violations = data.violations(as_of, settings, chosen)
 window = violations.window
 st.caption(
-    f"Marketing sends of the window {window.start:%d %b %Y} – {window.end:%d %b %Y} under a basis the law "
-    "does not allow. Service emails need no consent and are not counted."
+    _(
+        "Marketing sends of the window {start} – {end} under a basis the law "
+        "does not allow. Service emails need no consent and are not counted."
+    ).format(start=formats.date_text(window.start), end=formats.date_text(window.end))
 )
 
 columns = st.columns(len(UNLAWFUL_BASES))
 for column, basis in zip(columns, UNLAWFUL_BASES, strict=True):
     column.metric(
-        basis_label(basis),
-        f"{violations.by_basis[basis]:,}",
-        help=f"{basis_label(basis)}: {basis_help(basis, settings.retention_years)}.",
+        _(basis_label(basis)),
+        formats.number(violations.by_basis[basis]),
+        help=_("{basis}: {meaning}.").format(
+            basis=_(basis_label(basis)), meaning=basis_help(basis, settings.retention_years)
+        ),
     )
 
 if violations.empty:
-    st.success("No unlawful marketing send in this window.")
+    st.success(_("No unlawful marketing send in this window."))
 else:
     left, right = st.columns(2)
-    left.markdown("**Per source**")
+    left.markdown(_("**Per source**"))
+    per_source = violations.per_source.rename(columns={"collection_source": _("Source")})
+    if french:  # one column per legal basis found, named by its code in English
+        per_source = per_source.rename(
+            columns=lambda code: _(basis_label(code)) if code in UNLAWFUL_BASES else code
+        )
     left.dataframe(
-        violations.per_source.rename(columns={"collection_source": "Source"}),
+        per_source,
         hide_index=True,
         key="violations_by_source",
+        column_config={
+            name: st.column_config.NumberColumn(format="localized") for name in per_source.columns[1:]
+        }
+        if french
+        else None,
     )
-    per_campaign = violations.per_campaign.rename(
+    per_campaign = _readable(violations.per_campaign, "email_type", "basis").rename(
         columns={
-            "sent_date": "Sent on",
-            "campaign_id": "Campaign",
-            "email_type": "Type",
-            "basis": "Basis",
-            "sends": "Sends",
+            "sent_date": _("Sent on"),
+            "campaign_id": _("Campaign"),
+            "email_type": _("Type"),
+            "basis": _("Basis"),
+            "sends": _("Sends"),
         }
     )
-    right.markdown("**Per campaign**")
+    right.markdown(_("**Per campaign**"))
     right.dataframe(
         per_campaign,
         hide_index=True,
         key="violations_by_campaign",
-        column_config={"Sent on": st.column_config.DateColumn()},
+        column_config=_sent_on_and_counts(_("Sends")),
     )
 
     sends = data.affected_sends(as_of, settings, chosen)
-    st.markdown(f"**Affected sends** ({sends.total:,} from events; campaign-stats rows have no contact list)")
+    st.markdown(
+        _("**Affected sends** ({count} from events; campaign-stats rows have no contact list)").format(
+            count=formats.number(sends.total)
+        )
+    )
     st.dataframe(
-        sends.rows.rename(
+        _readable(sends.rows, "email_type", "basis").rename(
             columns={
-                "sent_date": "Sent on",
-                "campaign_id": "Campaign",
-                "campaign_name": "Campaign name",
-                "email_type": "Type",
-                "contact_id": "Contact",
-                "collection_source": "Source",
-                "basis": "Basis",
+                "sent_date": _("Sent on"),
+                "campaign_id": _("Campaign"),
+                "campaign_name": _("Campaign name"),
+                "email_type": _("Type"),
+                "contact_id": _("Contact"),
+                "collection_source": _("Source"),
+                "basis": _("Basis"),
             }
         ),
         hide_index=True,
         key="violation_sends",
-        column_config={"Sent on": st.column_config.DateColumn()},
+        column_config=_sent_on_and_counts(),
     )
     st.download_button(
-        "Download the affected sends (CSV)",
+        _("Download the affected sends (CSV)"),
         data=data.violation_sends_csv(as_of, settings, chosen),
         file_name=f"unlawful-sends-{window.start}-{window.end}.csv",
         mime="text/csv",
         key="download_violations",
     )
 
-st.header("Collection-source registry")
+st.header(_("Collection-source registry"))
 st.caption(
-    "For each source, how people were told their address would be used for marketing and could object, "
-    "and where the proof is kept (form screenshot, phone script, in-store poster). Saved for everyone."
+    _(
+        "For each source, how people were told their address would be used for marketing and could object, "
+        "and where the proof is kept (form screenshot, phone script, in-store poster). Saved for everyone."
+    )
 )
 registry = data.registry_rows()
 flagged = registry[registry["evidence_missing"]]
 for row in flagged.itertuples():
     st.warning(
-        f"**{md(row.collection_source)}**: evidence missing — {md(', '.join(row.missing_reasons))}.",
+        _("**{source}**: evidence missing — {reasons}.").format(
+            source=md(row.collection_source),
+            reasons=md(", ".join(evidence_reason(reason) for reason in row.missing_reasons)),
+        ),
         icon=":material/attach_file:",
     )
 
 editable = registry[["collection_source", "channel", "notice_shown", "evidence", "reviewed_at"]].copy()
 editable["reviewed_at"] = pd.to_datetime(editable["reviewed_at"]).dt.date
+# The channel and "notice shown" cells hold the codes the registry saves (web_form, true…): only the headings
+# and the date are in the reader's language.
+date_format = {"format": "DD/MM/YYYY"} if french else {}
 edited = st.data_editor(
     editable,
     key="registry_editor",
     hide_index=True,
     num_rows="dynamic",
     column_config={
-        "collection_source": st.column_config.TextColumn("Source", required=True),
-        "channel": st.column_config.SelectboxColumn("Channel", options=list(CHANNELS)),
+        "collection_source": st.column_config.TextColumn(_("Source"), required=True),
+        "channel": st.column_config.SelectboxColumn(_("Channel"), options=list(CHANNELS)),
         "notice_shown": st.column_config.SelectboxColumn(
-            "Notice shown",
+            _("Notice shown"),
             options=["true", "false", "unknown"],
-            help="Was the marketing notice, with the right to object, shown at collection?",
+            help=_("Was the marketing notice, with the right to object, shown at collection?"),
         ),
-        "evidence": st.column_config.TextColumn("Evidence (where the proof is kept)", width="large"),
-        "reviewed_at": st.column_config.DateColumn("Reviewed on", max_value=dt.date.today()),
+        "evidence": st.column_config.TextColumn(_("Evidence (where the proof is kept)"), width="large"),
+        "reviewed_at": st.column_config.DateColumn(
+            _("Reviewed on"), max_value=dt.date.today(), **date_format
+        ),
     },
 )
-if st.button("Save the registry", key="save_registry", type="primary"):
+if st.button(_("Save the registry"), key="save_registry", type="primary"):
     saved = data.save_registry(edited.to_dict("records"))
-    st.success(f"Registry saved: {saved} source(s). Every page now uses it.")
+    st.success(
+        ngettext(
+            "Registry saved: {count} source(s). Every page now uses it.",
+            "Registry saved: {count} source(s). Every page now uses it.",
+            saved,
+        ).format(count=saved)
+    )
     st.rerun()

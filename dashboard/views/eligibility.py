@@ -2,118 +2,151 @@
 
 import streamlit as st
 
+from analytics import formats, i18n
+from analytics.i18n import _, ngettext
 from dashboard import data, sidebar
 from dashboard.text import md
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
 chosen = sidebar.chosen_sources()
+french = i18n.current() == "fr"
 
-st.title("Eligibility & retention")
+
+def _counts(columns):
+    """French counts are grouped by thousands (the reader's browser writes them: "localized"); English as
+    Streamlit shows them."""
+    return (
+        {column: st.column_config.NumberColumn(format="localized") for column in columns} if french else None
+    )
+
+
+st.title(_("Eligibility & retention"))
 st.caption(
-    f"Status of every contact on {as_of:%d %b %Y}. A contact may be kept and mailed at most "
-    f"{settings.retention_years} years after their last purchase or click (an open does not count)."
+    ngettext(
+        "Status of every contact on {day}. A contact may be kept and mailed at most "
+        "{years} years after their last purchase or click (an open does not count).",
+        "Status of every contact on {day}. A contact may be kept and mailed at most "
+        "{years} years after their last purchase or click (an open does not count).",
+        settings.retention_years,
+    ).format(day=formats.date_text(as_of), years=settings.retention_years)
 )
 
 eligibility = data.eligibility_status(as_of, settings, chosen)
 if eligibility.empty:
-    st.info("No contact is known on this date: load a contacts file on the Data page.")
+    st.info(_("No contact is known on this date: load a contacts file on the Data page."))
     st.stop()
 
 total = eligibility.totals
 columns = st.columns(4)
 columns[0].metric(
-    "May receive marketing",
-    f"{total['eligible_marketing']:,}",
-    help="Opt-in plus soft-opt-in clients: promotions, newsletters, cart reminders, welcome series.",
+    _("May receive marketing"),
+    formats.number(total["eligible_marketing"]),
+    help=_("Opt-in plus soft-opt-in clients: promotions, newsletters, cart reminders, welcome series."),
 )
 columns[1].metric(
-    "May receive loyalty emails",
-    f"{total['eligible_loyalty']:,}",
-    help="Of them, those who gave the loyalty programme's own consent.",
+    _("May receive loyalty emails"),
+    formats.number(total["eligible_loyalty"]),
+    help=_("Of them, those who gave the loyalty programme's own consent."),
 )
-columns[2].metric("Must be purged", f"{total['expired']:,}", help="Past the retention limit.")
-columns[3].metric(f"Expiring within {settings.expiring_soon_days} days", f"{total['expiring_soon']:,}")
+columns[2].metric(_("Must be purged"), formats.number(total["expired"]), help=_("Past the retention limit."))
+columns[3].metric(
+    _("Expiring within {days} days").format(days=settings.expiring_soon_days),
+    formats.number(total["expiring_soon"]),
+)
 
-st.subheader("Status per source")
+st.subheader(_("Status per source"))
 status = eligibility.per_source.rename(
     columns={
-        "collection_source": "Source",
-        "contacts": "Contacts",
-        "opt_in": "Opt-in",
-        "soft_opt_in": "Soft opt-in",
-        "not_informed": "Not informed",
-        "prospect": "Prospects",
-        "objected": "Objected",
-        "expired": "Expired",
+        "collection_source": _("Source"),
+        "contacts": _("Contacts"),
+        "opt_in": _("Opt-in"),
+        "soft_opt_in": _("Soft opt-in"),
+        "not_informed": _("Not informed"),
+        "prospect": _("Prospects"),
+        "objected": _("Objected"),
+        "expired": _("Expired"),
     }
 )
-st.dataframe(status, hide_index=True, key="status_table")
+st.dataframe(status, hide_index=True, key="status_table", column_config=_counts(status.columns[1:]))
 
-st.subheader("Who may receive each type of email")
+st.subheader(_("Who may receive each type of email"))
 by_type = eligibility.per_email_type.rename(
     columns={
-        "collection_source": "Source",
-        "promo": "Promotions",
-        "newsletter": "Newsletters",
-        "cart_abandonment": "Cart abandonment",
-        "welcome": "Welcome series",
-        "loyalty": "Loyalty programme",
+        "collection_source": _("Source"),
+        "promo": _("Promotions"),
+        "newsletter": _("Newsletters"),
+        "cart_abandonment": _("Cart abandonment"),
+        "welcome": _("Welcome series"),
+        "loyalty": _("Loyalty programme"),
     }
 )
-st.dataframe(by_type, hide_index=True, key="email_type_table")
+st.dataframe(by_type, hide_index=True, key="email_type_table", column_config=_counts(by_type.columns[1:]))
 st.caption(
-    "Service emails (order confirmation, shipping, after-sale) need no consent and are not counted here."
+    _("Service emails (order confirmation, shipping, after-sale) need no consent and are not counted here.")
 )
 
-st.subheader("Retention limit coming up")
+st.subheader(_("Retention limit coming up"))
 expiring = data.expiring_contacts(as_of, settings, chosen).rename(
     columns={
-        "collection_source": "Source",
-        "within_30": "Within 30 days",
-        "within_60": "Within 60 days",
-        "within_90": "Within 90 days",
+        "collection_source": _("Source"),
+        "within_30": _("Within 30 days"),
+        "within_60": _("Within 60 days"),
+        "within_90": _("Within 90 days"),
     }
 )
-st.dataframe(expiring, hide_index=True, key="expiring_table")
+st.dataframe(expiring, hide_index=True, key="expiring_table", column_config=_counts(expiring.columns[1:]))
 st.caption(
-    "Lawful contacts whose last purchase or click will be more than "
-    f"{settings.retention_years} years old: a click or an order before then keeps them."
+    ngettext(
+        "Lawful contacts whose last purchase or click will be more than "
+        "{years} years old: a click or an order before then keeps them.",
+        "Lawful contacts whose last purchase or click will be more than "
+        "{years} years old: a click or an order before then keeps them.",
+        settings.retention_years,
+    ).format(years=settings.retention_years)
 )
 
-st.subheader("Lists to download")
+st.subheader(_("Lists to download"))
 left, right = st.columns(2)
 left.download_button(
-    f"Purge list ({total['expired']:,} expired contacts)",
+    ngettext(
+        "Purge list ({count} expired contacts)", "Purge list ({count} expired contacts)", total["expired"]
+    ).format(count=formats.number(total["expired"])),
     data=data.contact_list_csv("expired", as_of, settings, chosen),
     file_name=f"purge-list-{as_of}.csv",
     mime="text/csv",
     key="download_purge",
-    help="Delete or anonymise these contacts: they may no longer be kept nor mailed.",
+    help=_("Delete or anonymise these contacts: they may no longer be kept nor mailed."),
 )
 right.download_button(
-    f"Suppression list ({total['objected']:,} objected contacts)",
+    ngettext(
+        "Suppression list ({count} objected contacts)",
+        "Suppression list ({count} objected contacts)",
+        total["objected"],
+    ).format(count=formats.number(total["objected"])),
     data=data.contact_list_csv("objected", as_of, settings, chosen),
     file_name=f"suppression-list-{as_of}.csv",
     mime="text/csv",
     key="download_suppression",
-    help="Never mail these contacts marketing; keep the list to honour their objection.",
+    help=_("Never mail these contacts marketing; keep the list to honour their objection."),
 )
 
-st.subheader("Purge the expired contacts")
+st.subheader(_("Purge the expired contacts"))
 st.caption(
-    f"Deletes every contact past the retention limit on {as_of:%d %b %Y}, of every source (the source "
-    "filter does not apply), with their orders and events, then rewrites the database file so that their "
-    "data leaves it. Objected contacts are kept for the suppression list, and so are contacts whose later "
-    "purchase, click or objection changes their status. Download the purge list first if you need it."
+    _(
+        "Deletes every contact past the retention limit on {day}, of every source (the source "
+        "filter does not apply), with their orders and events, then rewrites the database file so that their "
+        "data leaves it. Objected contacts are kept for the suppression list, and so are contacts whose later "
+        "purchase, click or objection changes their status. Download the purge list first if you need it."
+    ).format(day=formats.date_text(as_of))
 )
 if "purge_message" in st.session_state:
     rewritten, message = st.session_state.pop("purge_message")
     (st.success if rewritten else st.warning)(md(message))  # a rewrite still owed is not a success
 confirm_purge = st.checkbox(
-    "I understand that the expired contacts will be deleted for good", key="confirm_purge"
+    _("I understand that the expired contacts will be deleted for good"), key="confirm_purge"
 )
-if st.button("Purge the expired contacts", key="purge_expired", disabled=not confirm_purge):
+if st.button(_("Purge the expired contacts"), key="purge_expired", disabled=not confirm_purge):
     purged = data.purge_expired(as_of, settings.retention_years)
     st.session_state["purge_message"] = (
         purged["compaction"].get("rewritten", True),

@@ -5,12 +5,16 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from babel.dates import format_date
 
+from analytics import formats, i18n
 from analytics.errors import UserError
+from analytics.i18n import N_, _, ngettext
 from analytics.policy import ACTIONS
 from analytics.report import review, sections
 from analytics.report.palette import RATE_LABELS
 from analytics.store import decisions
+from analytics.vocabulary import basis_label
 from dashboard import auth, charts, data, sidebar, tables
 from dashboard.text import md, percent
 
@@ -19,21 +23,42 @@ chosen = sidebar.chosen_sources()
 latest = data.latest_send_date()
 last_week = review.last_complete_week_end(latest, dt.date.today())
 weeks = [last_week - dt.timedelta(days=7 * k) for k in range(26)]
+french = i18n.current() == "fr"
 
-st.title("Weekly review")
+
+def _week_label(d: dt.date) -> str:
+    """The week and its days: 2026-W47 (16 Nov – 22 Nov 2026) / S47 (16 nov. – 22 nov. 2026)."""
+    start = d - dt.timedelta(days=6)
+    start_text = format_date(start, "d MMM", locale=i18n.locale()) if french else f"{start:%d %b}"
+    return _("{week} ({start} – {end})").format(
+        week=formats.week(d),
+        start=start_text,
+        end=format_date(d, "d MMM y", locale=i18n.locale()) if french else f"{d:%d %b %Y}",
+    )
+
+
+st.title(_("Weekly review"))
 week_end = st.selectbox(
-    "Week reviewed",
+    _("Week reviewed"),
     weeks,
     key="review_week",
-    format_func=lambda d: f"{d:%G-W%V} ({d - dt.timedelta(days=6):%d %b} – {d:%d %b %Y})",
-    help="Default: the last complete ISO week of the data. Each figure is computed from the data as it stood "
-    "at the end of the week it describes, so a past review never changes when later data arrives.",
+    format_func=_week_label,
+    help=_(
+        "Default: the last complete ISO week of the data. Each figure is computed from the data as it stood "
+        "at the end of the week it describes, so a past review never changes when later data arrives."
+    ),
 )
 result = data.week_review(week_end, settings, chosen)  # the chosen sources' rows; the summary is the brand's
 st.caption(
-    f"This week against the week before and the {settings.window_weeks} weeks before it (trailing). Actions use "
-    f"the {settings.window_weeks}-week window ending on each week's last day. The sidebar's report date does "
-    "not apply here; its source filter does."
+    ngettext(
+        "This week against the week before and the {weeks} weeks before it (trailing). Actions use "
+        "the {weeks}-week window ending on each week's last day. The sidebar's report date does "
+        "not apply here; its source filter does.",
+        "This week against the week before and the {weeks} weeks before it (trailing). Actions use "
+        "the {weeks}-week window ending on each week's last day. The sidebar's report date does "
+        "not apply here; its source filter does.",
+        settings.window_weeks,
+    ).format(weeks=settings.window_weeks)
 )
 st.info(md(result.summary), icon=":material/summarize:")
 
@@ -44,54 +69,78 @@ def _change(delta: float | None) -> str:
     if delta is None:
         return "—"
     arrow = "▲" if delta > 0.05 else "▼" if delta < -0.05 else "="
-    return f"{arrow} {delta:+.1f} pts"
+    signed = (
+        f"{delta:+.1f}"  # the sign as Python writes it (-0.0 included), the digits in the reader's language
+    )
+    return _("{arrow} {delta} pts").format(arrow=arrow, delta=signed[0] + formats.number(abs(delta), 1))
 
 
+# The rates' short names in the table (their label without " rate"), shown translated.
+SHORT_RATE_LABELS = {
+    "dissatisfaction_rate": N_("Dissatisfaction"),
+    "open_rate": N_("Open"),
+    "click_rate": N_("Click"),
+    "unsubscribe_rate": N_("Unsubscribe"),
+    "complaint_rate": N_("Complaint"),
+}
+assert all(SHORT_RATE_LABELS[n] == RATE_LABELS[n].replace(" rate", "") for n in review.REVIEW_RATES)
+
+source_column, action_column, last_week_column = _("Source"), _("Action"), _("Last week")
+changed_column, delivered_column = _("Changed"), _("Delivered this week")
 rows = []
 for source in result.sources:
-    previous = ACTIONS[source.previous_action].label if source.previous_action else "new source"
+    previous = _(ACTIONS[source.previous_action].label) if source.previous_action else _("new source")
     row = {
-        "Source": source.collection_source,
-        "Action": ACTIONS[source.action].label,
-        "Last week": previous,
-        "Changed": source.changed,
-        "Delivered this week": source.delivered,
+        source_column: source.collection_source,
+        action_column: _(ACTIONS[source.action].label),
+        last_week_column: previous,
+        changed_column: source.changed,
+        delivered_column: source.delivered,
     }
     for name in review.REVIEW_RATES:
         rate = source.rates[name]
-        label = RATE_LABELS[name].replace(" rate", "")
+        label = _(SHORT_RATE_LABELS[name])
         row[label] = percent(rate.current)
-        row[f"{label} vs last week"] = _change(rate.delta_points)
-        row[f"{label} vs trailing"] = _change(rate.trailing_delta_points)
+        row[_("{rate} vs last week").format(rate=label)] = _change(rate.delta_points)
+        row[_("{rate} vs trailing").format(rate=label)] = _change(rate.trailing_delta_points)
     rows.append(row)
 
-st.subheader("Recommendations and rates, changed actions first")
+# French counts are grouped by thousands (the reader's browser writes them: "localized"); English unchanged.
+count_column = st.column_config.NumberColumn(format="localized") if french else None
+st.subheader(_("Recommendations and rates, changed actions first"))
 if rows:
     table = pd.DataFrame(rows)
     st.dataframe(
-        tables.with_action_badges(table, ["Action", "Last week"]),
+        tables.with_action_badges(table, [action_column, last_week_column]),
         hide_index=True,
         key="review_table",
         column_config={
-            "Changed": st.column_config.CheckboxColumn(help="The action differs from last week's")
+            changed_column: st.column_config.CheckboxColumn(help=_("The action differs from last week's")),
+            **({delivered_column: count_column} if french else {}),
         },
     )
 else:
-    st.info("No collection source matches the filter.")
+    st.info(_("No collection source matches the filter."))
 
 baseline = result.baseline
 st.caption(
-    "Brand baseline this week: "
-    + ", ".join(
-        f"{RATE_LABELS[name].lower()} {percent(baseline[name].current)} ({_change(baseline[name].delta_points)})"
-        for name in review.REVIEW_RATES
+    _("Brand baseline this week: {rates}.").format(
+        rates=", ".join(
+            _("{rate} {value} ({change})").format(
+                rate=_(RATE_LABELS[name]).lower(),
+                value=percent(baseline[name].current),
+                change=_change(baseline[name].delta_points),
+            )
+            for name in review.REVIEW_RATES
+        )
     )
-    + "."
 )
 
 history = pd.DataFrame(result.history, columns=["week_end", "collection_source", "action"])
 if not history.empty:
-    st.plotly_chart(charts.figure_action_history(history), key="review_history")
+    st.plotly_chart(
+        charts.figure_action_history(history), key="review_history", config=charts.plotly_config()
+    )
 
 # --- compliance, retention, evidence ------------------------------------------------------------------
 
@@ -99,63 +148,74 @@ violations = pd.DataFrame(
     list(result.violations),
     columns=["campaign_id", "campaign_name", "collection_source", "basis", "sends"],
 )
-st.markdown("**Unlawful sends this week**")
+st.markdown(_("**Unlawful sends this week**"))
 if violations.empty:
-    st.success("None: every marketing send had a lawful basis.")
+    st.success(_("None: every marketing send had a lawful basis."))
 else:
+    if french:  # English shows the basis's code, as it always did
+        violations["basis"] = violations["basis"].map(lambda basis: _(basis_label(basis)))
     st.dataframe(
         violations.rename(
             columns={
-                "campaign_id": "Campaign",
-                "campaign_name": "Name",
-                "collection_source": "Source",
-                "basis": "Basis",
-                "sends": "Sends",
+                "campaign_id": _("Campaign"),
+                "campaign_name": _("Name"),
+                "collection_source": _("Source"),
+                "basis": _("Basis"),
+                "sends": _("Sends"),
             }
         ),
         hide_index=True,
         key="review_violations",
+        column_config={_("Sends"): count_column} if french else None,
     )
-    st.caption(f"{result.previous_violations:,} the week before. Details on the Compliance page.")
+    st.caption(
+        _("{count} the week before. Details on the Compliance page.").format(
+            count=formats.number(result.previous_violations)
+        )
+    )
 
 retention = pd.DataFrame(
     list(result.retention),
     columns=["collection_source", "newly_expired", "expiring_soon"],
 )
 middle, right = st.columns(2)
-middle.markdown("**Retention**")
+middle.markdown(_("**Retention**"))
 if retention.empty:
-    middle.success("No contact expired this week or expires within 30 days.")
+    middle.success(_("No contact expired this week or expires within 30 days."))
 else:
+    expired_column = _("Expired this week (purge)")
+    expiring_column = _("Expiring within {days} days").format(days=review.EXPIRING_DAYS)
     middle.dataframe(
         retention.rename(
             columns={
-                "collection_source": "Source",
-                "newly_expired": "Expired this week (purge)",
-                "expiring_soon": f"Expiring within {review.EXPIRING_DAYS} days",
+                "collection_source": _("Source"),
+                "newly_expired": expired_column,
+                "expiring_soon": expiring_column,
             }
         ),
         hide_index=True,
         key="review_retention",
+        column_config={expired_column: count_column, expiring_column: count_column} if french else None,
     )
 
+new_column, missing_column = _("New this week"), _("Missing")
 evidence = pd.DataFrame(
     [
-        {"Source": e["collection_source"], "New this week": e["new"], "Missing": ", ".join(e["reasons"])}
+        {source_column: e["collection_source"], new_column: e["new"], missing_column: ", ".join(e["reasons"])}
         for e in result.evidence
     ],
-    columns=["Source", "New this week", "Missing"],
+    columns=[source_column, new_column, missing_column],
 )
-right.markdown("**Sources missing evidence**")
+right.markdown(_("**Sources missing evidence**"))
 if evidence.empty:
-    right.success("Every source seen so far has its evidence in the registry.")
+    right.success(_("Every source seen so far has its evidence in the registry."))
 else:
     right.dataframe(evidence, hide_index=True, key="review_evidence")
-    right.caption("Complete the registry on the Compliance page.")
+    right.caption(_("Complete the registry on the Compliance page."))
 
 # --- decisions ----------------------------------------------------------------------------------------
 
-st.subheader("Decisions")
+st.subheader(_("Decisions"))
 log = data.decision_log()
 for problem in data.decision_log_problems():
     st.error(md(problem), icon=":material/gpp_bad:")
@@ -165,41 +225,48 @@ choices = sorted(recommended)
 
 with st.form("decision_form", clear_on_submit=True):
     st.markdown(
-        f"Record what the team decided for the week ending {week_end:%d %b %Y}. The log only grows: to correct "
-        "an entry, add a new one that names it."
+        _(
+            "Record what the team decided for the week ending {day}. The log only grows: to correct "
+            "an entry, add a new one that names it."
+        ).format(day=formats.date_text(week_end))
     )
     first, second = st.columns(2)
     source = first.selectbox(
-        "Source",
+        _("Source"),
         choices,
         key="decision_source",
-        format_func=lambda s: f"{s} — recommended: {ACTIONS[recommended[s]].label}",
+        format_func=lambda s: _("{source} — recommended: {action}").format(
+            source=s, action=_(ACTIONS[recommended[s]].label)
+        ),
     )
     decision = second.radio(
-        "Decision", list(decisions.DECISIONS), key="decision_kind", format_func=decisions.DECISIONS.get
+        _("Decision"),
+        list(decisions.DECISIONS),
+        key="decision_kind",
+        format_func=lambda kind: _(decisions.DECISIONS[kind]),
     )
     override = first.selectbox(
-        "Action instead (for an override)",
+        _("Action instead (for an override)"),
         list(ACTIONS),
         key="decision_action",
-        format_func=lambda a: ACTIONS[a].label,
+        format_func=lambda a: _(ACTIONS[a].label),
     )
     corrects = second.selectbox(
-        "Corrects entry",
+        _("Corrects entry"),
         [None] + [d.decision_id for d in week_log],
         key="decision_corrects",
-        format_func=lambda i: "— (a new decision)" if i is None else f"#{i}",
+        format_func=lambda i: _("— (a new decision)") if i is None else f"#{i}",
     )
-    note = st.text_area("Note", key="decision_note", max_chars=decisions.MAX_NOTE)
+    note = st.text_area(_("Note"), key="decision_note", max_chars=decisions.MAX_NOTE)
     # With login on, the log names who is signed in, never a name typed in; without login, whoever is at the
     # keyboard says who decided.
     decided_by = auth.signed_in_email()
     if decided_by is None:
-        decided_by = st.text_input("Decided by", key="decision_by", placeholder="Name or initials")
+        decided_by = st.text_input(_("Decided by"), key="decision_by", placeholder=_("Name or initials"))
     else:
-        st.markdown(f"Decided by: **{md(decided_by)}** (signed in)")
+        st.markdown(_("Decided by: **{name}** (signed in)").format(name=md(decided_by)))
     submitted = st.form_submit_button(
-        "Add to the log", type="primary", disabled=not choices, key="add_decision"
+        _("Add to the log"), type="primary", disabled=not choices, key="add_decision"
     )
 if submitted:
     try:
@@ -216,53 +283,68 @@ if submitted:
     except UserError as error:  # shown by the form, so the log and the page stay in view
         st.error(md(error))
     else:
-        st.success(md(f"Entry #{entry.decision_id} added: {entry.collection_source}, {entry.summary}."))
+        st.success(
+            md(
+                _("Entry #{number} added: {source}, {summary}.").format(
+                    number=entry.decision_id, source=entry.collection_source, summary=entry.summary
+                )
+            )
+        )
         log = data.decision_log()
         week_log = [d for d in log if d.week_end == week_end]
 
 in_force = {d.decision_id for d in decisions.current(log)}
-show_all = st.toggle("Show every week's decisions", key="decision_all_weeks")
+show_all = st.toggle(_("Show every week's decisions"), key="decision_all_weeks")
 shown = sections.decisions_of_sources(log if show_all else week_log, chosen)
 if shown:
+    recorded_column, week_column = _("Recorded (UTC)"), _("Week ending")
     st.dataframe(
         pd.DataFrame(
             [
                 {
                     "#": d.decision_id,
-                    "Recorded (UTC)": d.decided_at,
-                    "Week ending": d.week_end,
-                    "Source": d.collection_source,
-                    "Decision": d.summary,
-                    "Note": d.note,
-                    "Decided by": d.decided_by,
-                    "Corrects": f"#{d.corrects}" if d.corrects else "",
-                    "In force": d.decision_id in in_force,
+                    recorded_column: d.decided_at,
+                    week_column: d.week_end,
+                    _("Source"): d.collection_source,
+                    _("Decision"): d.summary,
+                    _("Note"): d.note,
+                    _("Decided by"): d.decided_by,
+                    _("Corrects"): f"#{d.corrects}" if d.corrects else "",
+                    _("In force"): d.decision_id in in_force,
                 }
                 for d in reversed(shown)
             ]
         ),
         hide_index=True,
         key="decision_table",
+        column_config={
+            recorded_column: st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss"),
+            week_column: st.column_config.DateColumn(format="DD/MM/YYYY"),
+        }
+        if french
+        else None,
     )
 else:
-    st.caption("No decision recorded for this week yet.")
+    st.caption(_("No decision recorded for this week yet."))
 
 # --- the report to share ------------------------------------------------------------------------------
 
-st.subheader("Share")
+st.subheader(_("Share"))
 first, second = st.columns(2)
 first.download_button(
-    "Download the HTML report",
+    _("Download the HTML report"),
     data=data.html_report_file(week_end, settings),
     file_name=f"optout-cohorts-{week_end:%G-W%V}.html",
     mime="text/html",
     icon=":material/download:",
     key="download_html_report",
-    help="One self-contained file (charts included, no external request) with the summary, the cohort "
-    "table, the trends, the decisions and the settings used — the same as `optout-cohorts report --format html`.",
+    help=_(
+        "One self-contained file (charts included, no external request) with the summary, the cohort "
+        "table, the trends, the decisions and the settings used — the same as `optout-cohorts report --format html`."
+    ),
 )
 second.download_button(
-    "Download the cohort table (CSV)",
+    _("Download the cohort table (CSV)"),
     data=data.cohort_csv(week_end, settings),
     file_name=f"optout-cohorts-{week_end:%Y-%m-%d}.csv",
     mime="text/csv",
