@@ -9,47 +9,67 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.i18n import N_, _, ngettext
 from analytics.settings import Settings
 
 # How a figure and a threshold read is the vocabulary's; percent and threshold stay importable from here.
 from analytics.vocabulary import percent as percent
 from analytics.vocabulary import threshold as threshold
-from analytics.vocabulary import versus
+from analytics.vocabulary import versus, whole
 
 
 @dataclass(frozen=True)
 class Action:
+    """An action: its code, and its label and meaning as English texts marked for the catalog (`label_text`,
+    `meaning_text`), read in the reader's language through `label` and `meaning`."""
+
     name: str
-    label: str
-    meaning: str
+    label_text: str
+    meaning_text: str
+
+    @property
+    def label(self) -> str:
+        return _(self.label_text)
+
+    @property
+    def meaning(self) -> str:
+        return _(self.meaning_text)
 
 
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("stop", "Stop", "Stop sending marketing emails to this cohort."),
+        Action("stop", N_("Stop"), N_("Stop sending marketing emails to this cohort.")),
         Action(
             "editorial_only",
-            "Editorial only",
-            "Stop promotional emails; send only 100% editorial newsletters until the rates recover.",
+            N_("Editorial only"),
+            N_("Stop promotional emails; send only 100% editorial newsletters until the rates recover."),
         ),
-        Action("reduce", "Reduce", "Reduce the commercial pressure: engagement is below the brand's."),
-        Action("hold", "Hold", "Keep the current pressure and look at content and segmentation."),
-        Action("ramp_up", "Ramp up", "The brand may increase the sending rhythm, monitoring as it goes."),
+        Action(
+            "reduce", N_("Reduce"), N_("Reduce the commercial pressure: engagement is below the brand's.")
+        ),
+        Action("hold", N_("Hold"), N_("Keep the current pressure and look at content and segmentation.")),
+        Action(
+            "ramp_up", N_("Ramp up"), N_("The brand may increase the sending rhythm, monitoring as it goes.")
+        ),
         Action(
             "reintroduce_promos",
-            "Reintroduce promos",
-            "The rates recovered: reintroduce promotions, with some editorial content.",
+            N_("Reintroduce promos"),
+            N_("The rates recovered: reintroduce promotions, with some editorial content."),
         ),
         Action(
             "welcome_first",
-            "Welcome first",
-            "Never mailed: start with a welcome series (2–3 emails with a visible unsubscribe link), "
-            "then editorial newsletters, then promotions.",
+            N_("Welcome first"),
+            N_(
+                "Never mailed: start with a welcome series (2–3 emails with a visible unsubscribe link), "
+                "then editorial newsletters, then promotions."
+            ),
         ),
-        Action("no_recent_sends", "No recent sends", "Mailed before, but not in this window."),
-        Action("insufficient_data", "Insufficient data", "Too little data in the window to recommend."),
-        Action("no_cohort", "No cohort", "This source has no soft-opt-in clients."),
+        Action("no_recent_sends", N_("No recent sends"), N_("Mailed before, but not in this window.")),
+        Action(
+            "insufficient_data", N_("Insufficient data"), N_("Too little data in the window to recommend.")
+        ),
+        Action("no_cohort", N_("No cohort"), N_("This source has no soft-opt-in clients.")),
     )
 }
 
@@ -97,22 +117,43 @@ def engagement_in_line(f: CohortFigures, s: Settings) -> bool:
     )
 
 
+def _joined(phrases: list[str]) -> str:
+    # Translators: what separates two phrases in a sentence (French: a no-break space before the semicolon).
+    return _("; ").join(phrases)
+
+
+def _engagement_phrases(label: str, ratio: float | None, s: Settings) -> tuple[bool, str]:
+    """(in line, the phrase saying so) for the open or the click ratio: whole phrases per rate, so that each
+    reads in the reader's language."""
+    if ratio is None:
+        if label == "open":
+            return True, _(
+                "the open ratio cannot be computed (the brand's open rate is 0 or unknown), which counts as in line"
+            )
+        return True, _(
+            "the click ratio cannot be computed (the brand's click rate is 0 or unknown), which counts as in line"
+        )
+    shown, limit = versus(ratio, s.engagement_tolerance, 0)
+    if not ratio_in_line(ratio, s.engagement_tolerance):
+        if label == "open":
+            text = _("its open rate is {shown} of the brand's (below the {limit} tolerance)")
+        else:
+            text = _("its click rate is {shown} of the brand's (below the {limit} tolerance)")
+        return False, text.format(shown=shown, limit=limit)
+    if label == "open":
+        text = _("its open rate is {shown} of the brand's (at least {limit})")
+    else:
+        text = _("its click rate is {shown} of the brand's (at least {limit})")
+    return True, text.format(shown=shown, limit=limit)
+
+
 def _engagement_sentences(f: CohortFigures, s: Settings) -> tuple[list[str], list[str]]:
     """(shortfalls, in-line statements) for the open and click ratios against the tolerance: the words of
     `ratio_in_line`, which decides."""
     short, fine = [], []
     for label, ratio in (("open", f.open_ratio), ("click", f.click_ratio)):
-        if ratio is None:
-            fine.append(
-                f"the {label} ratio cannot be computed (the brand's {label} rate is 0 or unknown), "
-                "which counts as in line"
-            )
-        elif not ratio_in_line(ratio, s.engagement_tolerance):
-            shown, limit = versus(ratio, s.engagement_tolerance, 0)
-            short.append(f"its {label} rate is {shown} of the brand's (below the {limit} tolerance)")
-        else:
-            shown, limit = versus(ratio, s.engagement_tolerance, 0)
-            fine.append(f"its {label} rate is {shown} of the brand's (at least {limit})")
+        in_line, phrase = _engagement_phrases(label, ratio, s)
+        (fine if in_line else short).append(phrase)
     return short, fine
 
 
@@ -120,13 +161,16 @@ def _complaint_warnings(f: CohortFigures, s: Settings) -> tuple[str, ...]:
     if f.complaint_rate is not None and f.complaint_rate >= s.complaint_warn:
         shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)
         return (
-            f"Complaint rate {shown} reaches the {limit} that mailbox providers ask bulk senders to stay below.",
+            _(
+                "Complaint rate {shown} reaches the {limit} that mailbox providers ask bulk senders to stay below."
+            ).format(shown=shown, limit=limit),
         )
     return ()
 
 
 def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None) -> Recommendation:
-    """The first matching rule of SPEC §8. previous_action is the previous window's action (None: no look-back)."""
+    """The first matching rule of SPEC §8. previous_action is the previous window's action (None: no look-back).
+    The reasons and warnings are written in the language of the context (analytics.i18n)."""
     dissat = f.dissatisfaction_rate
     warnings = _complaint_warnings(f, s)
 
@@ -136,16 +180,22 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
                 "welcome_first",
                 "1",
                 (
-                    f"No soft-opt-in marketing email has ever been sent to {f.soft_opt_in_contacts} soft-opt-in "
-                    "client(s) of this source: start with a welcome series (2–3 emails with a visible unsubscribe "
-                    "link), then editorial newsletters, then promotions.",
+                    ngettext(
+                        "No soft-opt-in marketing email has ever been sent to {count} soft-opt-in client(s) of "
+                        "this source: start with a welcome series (2–3 emails with a visible unsubscribe link), "
+                        "then editorial newsletters, then promotions.",
+                        "No soft-opt-in marketing email has ever been sent to {count} soft-opt-in client(s) of "
+                        "this source: start with a welcome series (2–3 emails with a visible unsubscribe link), "
+                        "then editorial newsletters, then promotions.",
+                        f.soft_opt_in_contacts,
+                    ).format(count=whole(f.soft_opt_in_contacts)),
                 ),
                 warnings,
             )
         return Recommendation(
             "no_cohort",
             "1",
-            ("This source has no soft-opt-in clients and none was ever mailed under soft opt-in.",),
+            (_("This source has no soft-opt-in clients and none was ever mailed under soft opt-in."),),
             warnings,
         )
 
@@ -153,7 +203,7 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
         return Recommendation(
             "no_recent_sends",
             "2",
-            ("Soft-opt-in clients of this source were mailed before, but not in this window.",),
+            (_("Soft-opt-in clients of this source were mailed before, but not in this window."),),
             warnings,
         )
 
@@ -162,27 +212,44 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
         reasons = []
         if f.delivered < s.min_delivered:
             reasons.append(
-                f"Only {f.delivered} email(s) delivered in the window; at least {s.min_delivered} "
-                "are needed to judge a cohort."
+                ngettext(
+                    "Only {delivered} email(s) delivered in the window; at least {needed} are needed to judge "
+                    "a cohort.",
+                    "Only {delivered} email(s) delivered in the window; at least {needed} are needed to judge "
+                    "a cohort.",
+                    f.delivered,
+                ).format(delivered=whole(f.delivered), needed=whole(s.min_delivered))
             )
         if reactions < s.min_reactions:
             reasons.append(
-                f"Only {reactions} reaction(s) (clickers + unsubscribers) in the window; at least "
-                f"{s.min_reactions} are needed."
+                ngettext(
+                    "Only {reactions} reaction(s) (clickers + unsubscribers) in the window; at least {needed} "
+                    "are needed.",
+                    "Only {reactions} reaction(s) (clickers + unsubscribers) in the window; at least {needed} "
+                    "are needed.",
+                    reactions,
+                ).format(reactions=whole(reactions), needed=whole(s.min_reactions))
             )
         if dissat is None:
-            reasons.append("The dissatisfaction rate cannot be computed: nobody clicked or unsubscribed.")
+            reasons.append(_("The dissatisfaction rate cannot be computed: nobody clicked or unsubscribed."))
         return Recommendation("insufficient_data", "3", tuple(reasons), warnings)
 
     stop_reasons = []
     if dissat > s.stop_above:
         shown, limit = versus(dissat, s.stop_above)
         stop_reasons.append(
-            f"Dissatisfaction rate {shown} is above the stop threshold of {limit}: deliverability problems are likely."
+            _(
+                "Dissatisfaction rate {shown} is above the stop threshold of {limit}: deliverability problems "
+                "are likely."
+            ).format(shown=shown, limit=limit)
         )
     if f.complaint_rate is not None and f.complaint_rate >= s.complaint_stop:
         shown, limit = versus(f.complaint_rate, s.complaint_stop, 2)
-        stop_reasons.append(f"Complaint rate {shown} reaches the {limit} limit of mailbox providers.")
+        stop_reasons.append(
+            _("Complaint rate {shown} reaches the {limit} limit of mailbox providers.").format(
+                shown=shown, limit=limit
+            )
+        )
     if stop_reasons:
         return Recommendation("stop", "4", tuple(stop_reasons), warnings)
 
@@ -192,18 +259,19 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
         shown, low = versus(dissat, s.ramp_up_below)
         shown_high, high = versus(dissat, s.stop_above)
         shown = max(shown, shown_high, key=len)
-        band = (
-            f"Dissatisfaction rate {shown} is at least {low} and at most {high}: dissatisfaction is starting "
+        band = _(
+            "Dissatisfaction rate {shown} is at least {low} and at most {high}: dissatisfaction is starting "
             "(look at content and segmentation)."
-        )
+        ).format(shown=shown, low=low, high=high)
         if not in_line:
             return Recommendation(
                 "editorial_only",
                 "5",
                 (
                     band,
-                    f"Engagement is low: {'; '.join(short)}. Send only editorial newsletters until the "
-                    "rates recover.",
+                    _(
+                        "Engagement is low: {shortfalls}. Send only editorial newsletters until the rates recover."
+                    ).format(shortfalls=_joined(short)),
                 ),
                 warnings,
             )
@@ -212,22 +280,26 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
             "5",
             (
                 band,
-                f"Engagement is in line with the brand: {'; '.join(fine)}. Keep the pressure and look at "
-                "content and segmentation.",
+                _(
+                    "Engagement is in line with the brand: {statements}. Keep the pressure and look at content "
+                    "and segmentation."
+                ).format(statements=_joined(fine)),
             ),
             warnings,
         )
 
     shown, limit = versus(dissat, s.ramp_up_below)
-    satisfied = f"Dissatisfaction rate {shown} is below {limit}: the audience is satisfied."
+    satisfied = _("Dissatisfaction rate {shown} is below {limit}: the audience is satisfied.").format(
+        shown=shown, limit=limit
+    )
     complaint_ok = f.complaint_rate is None or f.complaint_rate < s.complaint_warn
     if in_line and complaint_ok:
-        engagement = f"Engagement is in line with the brand: {'; '.join(fine)}."
+        engagement = _("Engagement is in line with the brand: {statements}.").format(statements=_joined(fine))
         if f.complaint_rate is None:
-            complaints = "No complaint rate could be computed."
+            complaints = _("No complaint rate could be computed.")
         else:
             shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)
-            complaints = f"Complaint rate {shown} is below {limit}."
+            complaints = _("Complaint rate {shown} is below {limit}.").format(shown=shown, limit=limit)
         if previous_action in ("editorial_only", "stop"):
             return Recommendation(
                 "reintroduce_promos",
@@ -236,16 +308,22 @@ def recommend(f: CohortFigures, s: Settings, previous_action: str | None = None)
                     satisfied,
                     engagement,
                     complaints,
-                    f"The previous window's action was {ACTIONS[previous_action].label.lower()}: reintroduce "
-                    "promotions with some editorial content.",
+                    _(
+                        "The previous window's action was {action}: reintroduce promotions with some editorial "
+                        "content."
+                    ).format(action=ACTIONS[previous_action].label.lower()),
                 ),
                 warnings,
             )
         return Recommendation("ramp_up", "6", (satisfied, engagement, complaints), warnings)
     reasons = [satisfied]
     if not in_line:
-        reasons.append(f"But engagement is low: {'; '.join(short)}.")
+        reasons.append(_("But engagement is low: {shortfalls}.").format(shortfalls=_joined(short)))
     if not complaint_ok:
         shown, limit = versus(f.complaint_rate, s.complaint_warn, 2)
-        reasons.append(f"But the complaint rate {shown} reaches {limit}: do not increase the pressure.")
+        reasons.append(
+            _("But the complaint rate {shown} reaches {limit}: do not increase the pressure.").format(
+                shown=shown, limit=limit
+            )
+        )
     return Recommendation("reduce", "6", tuple(reasons), warnings)

@@ -16,10 +16,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analytics import formats, i18n
 from analytics.formats import NO_DATA as NO_DATA
 from analytics.formats import NO_DATA_MARK as NO_DATA_MARK
 from analytics.formats import percent as percent
 from analytics.formats import threshold as threshold
+from analytics.i18n import N_, _, ngettext
 from analytics.settings import Settings
 
 # ---------------------------------------------------------------------------------------- numbers as text
@@ -37,9 +39,19 @@ def versus(value: float, limit: float, digits: int = 1) -> tuple[str, str]:
     return shown, threshold(limit)
 
 
+def whole(count: int) -> str:
+    """A count inside a sentence: as it always read in English (1234), grouped by thousands in French (1 234)."""
+    return str(count) if i18n.current() == i18n.SOURCE_LANGUAGE else formats.number(count)
+
+
+def no_data() -> str:
+    """formats.NO_DATA ('no data') in the reader's language: a null figure in the reports and the digest."""
+    return _(N_("no data"))
+
+
 def years(count: int) -> str:
-    """A retention period in words: 1 year, 3 years."""
-    return f"{count} year" if count == 1 else f"{count} years"
+    """A retention period in words: 1 year, 3 years (1 an, 3 ans)."""
+    return ngettext("{count} year", "{count} years", count).format(count=count)
 
 
 # ------------------------------------------------------------------------- the dissatisfaction bands (§3)
@@ -50,19 +62,24 @@ GUIDANCE_STOP_BAND = (0.40, STOP_BAND_TOP)  # the band as the guidance states it
 
 @dataclass(frozen=True)
 class BandLook:
-    """How a band reads and looks on every chart and legend."""
+    """How a band reads and looks on every chart and legend: `label_text` is the English text marked for the
+    catalog, `label` reads it in the reader's language."""
 
-    label: str
+    label_text: str
     colour: str
+
+    @property
+    def label(self) -> str:
+        return _(self.label_text)
 
 
 # The bands in order along the axis. One label and one colour per band: the Plotly charts of the dashboard and
 # the SVG charts and legend of the HTML report all read them here.
 BAND_LOOKS: dict[str, BandLook] = {
-    "satisfied": BandLook("satisfied", "rgba(30, 132, 73, 0.12)"),
-    "starting": BandLook("starting", "rgba(211, 84, 0, 0.12)"),
-    "stop_band": BandLook("stop band", "rgba(176, 58, 46, 0.16)"),
-    "beyond": BandLook("beyond", "rgba(176, 58, 46, 0.26)"),
+    "satisfied": BandLook(N_("satisfied"), "rgba(30, 132, 73, 0.12)"),
+    "starting": BandLook(N_("starting"), "rgba(211, 84, 0, 0.12)"),
+    "stop_band": BandLook(N_("stop band"), "rgba(176, 58, 46, 0.16)"),
+    "beyond": BandLook(N_("beyond"), "rgba(176, 58, 46, 0.26)"),
 }
 
 
@@ -86,10 +103,10 @@ class Band:
     def limits(self) -> str:
         """The band's limits as the settings state them: below 20%, 20% to 40%, above 50%."""
         if self.low == 0:
-            return f"below {threshold(self.high)}"
+            return _("below {limit}").format(limit=threshold(self.high))
         if self.name == "beyond":
-            return f"above {threshold(self.low)}"
-        return f"{threshold(self.low)} to {threshold(self.high)}"
+            return _("above {limit}").format(limit=threshold(self.low))
+        return _("{low} to {high}").format(low=threshold(self.low), high=threshold(self.high))
 
 
 def band_bounds(settings: Settings) -> dict[str, tuple[float, float]]:
@@ -115,20 +132,28 @@ def dissatisfaction_bands(settings: Settings, top: float) -> list[Band]:
 
 
 def guidance_stop_band() -> str:
-    """The guidance's stop band in words: 40–50%."""
+    """The guidance's stop band in words: 40–50% (40–50 %)."""
     low, high = GUIDANCE_STOP_BAND
-    return f"{threshold(low).removesuffix('%')}–{threshold(high)}"
+    sign = threshold(0).removeprefix("0")  # '%', or a no-break space and '%' in French
+    return f"{threshold(low).removesuffix(sign)}–{threshold(high)}"
 
 
 # ----------------------------------------------------------------------------------------- rates (§7)
 
+# The English texts, marked for the catalog: `rate_label` reads one in the reader's language (callers that read
+# RATE_LABELS directly translate it where they show it: `_(RATE_LABELS[rate])`).
 RATE_LABELS = {
-    "open_rate": "Open rate",
-    "click_rate": "Click rate",
-    "unsubscribe_rate": "Unsubscribe rate",
-    "complaint_rate": "Complaint rate",
-    "dissatisfaction_rate": "Dissatisfaction rate",
+    "open_rate": N_("Open rate"),
+    "click_rate": N_("Click rate"),
+    "unsubscribe_rate": N_("Unsubscribe rate"),
+    "complaint_rate": N_("Complaint rate"),
+    "dissatisfaction_rate": N_("Dissatisfaction rate"),
 }
+
+
+def rate_label(rate: str) -> str:
+    """A rate's name in the reader's language: 'Open rate' / 'Taux d'ouverture'."""
+    return _(RATE_LABELS[rate])
 
 
 # ------------------------------------------------------------------------ legal bases and statuses (§5)
@@ -136,6 +161,8 @@ RATE_LABELS = {
 
 @dataclass(frozen=True)
 class BasisText:
+    """English texts marked for the catalog, read in the reader's language by basis_label and basis_help."""
+
     label: str
     help: str  # a phrase (Markdown) that follows the label; {years} is the retention period in words
 
@@ -143,43 +170,63 @@ class BasisText:
 # In the order of SPEC §5: the first rule that matches gives the basis of a send.
 _BASES: dict[str, BasisText] = {
     "objected": BasisText(
-        "Objected", "the contact refused at collection, or unsubscribed/complained *before* the send date"
+        N_("Objected"),
+        N_("the contact refused at collection, or unsubscribed/complained *before* the send date"),
     ),
-    "expired": BasisText("Expired", "more than {years} since the last purchase or click at the send date"),
+    "expired": BasisText(
+        N_("Expired"), N_("more than {years} since the last purchase or click at the send date")
+    ),
     "no_loyalty_consent": BasisText(
-        "No loyalty consent", "a loyalty email to someone without loyalty consent"
+        N_("No loyalty consent"), N_("a loyalty email to someone without loyalty consent")
     ),
-    "opt_in": BasisText("Opt-in", "explicit consent"),
+    "opt_in": BasisText(N_("Opt-in"), N_("explicit consent")),
     "soft_opt_in": BasisText(
-        "Soft opt-in", "a client (purchase on or before the send) informed at collection"
+        N_("Soft opt-in"), N_("a client (purchase on or before the send) informed at collection")
     ),
-    "not_informed": BasisText("Not informed", "a client who was not informed"),
-    "prospect": BasisText("Prospect", "no purchase before the send"),
+    "not_informed": BasisText(N_("Not informed"), N_("a client who was not informed")),
+    "prospect": BasisText(N_("Prospect"), N_("no purchase before the send")),
 }
 BASIS_ORDER = tuple(_BASES)  # the rules' order (SPEC §5), not analytics.tables.BASES's lawful-first order
 
 
 def basis_label(basis: str) -> str:
-    """The basis as a heading or a metric's name: 'No loyalty consent'."""
-    return _BASES[basis].label
+    """The basis as a heading or a metric's name, in the reader's language: 'No loyalty consent'."""
+    return _(_BASES[basis].label)
 
 
 def basis_help(basis: str, retention_years: int) -> str:
     """What the basis means, as a phrase that follows its label ('Expired: more than 3 years since…');
     Markdown (Streamlit's help and markdown render it)."""
-    return _BASES[basis].help.format(years=years(retention_years))
+    return _(_BASES[basis].help).format(years=years(retention_years))
 
 
 # The eligibility statuses of a contact on the report date (SPEC §5): the bases without rule 3, and
-# expiring_soon among the lawful ones.
+# expiring_soon among the lawful ones. English texts marked for the catalog: status_label reads them.
 STATUS_LABELS = {
     **{
-        status: basis_label(status)
+        status: _BASES[status].label
         for status in ("opt_in", "soft_opt_in", "not_informed", "prospect", "objected", "expired")
     },
-    "expiring_soon": "Expiring soon",
+    "expiring_soon": N_("Expiring soon"),
 }
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS[status]
+    """A contact's status in the reader's language: 'Expiring soon'."""
+    return _(STATUS_LABELS[status])
+
+
+# ------------------------------------------------------------------------------ the source registry (§6)
+
+# Why a source's evidence is missing, as sql/metrics/source_registry.sql writes it (English, as stored codes are):
+# marked here for the catalog, read in the reader's language with evidence_reason().
+EVIDENCE_REASONS = (
+    N_("not in the registry"),
+    N_("notice shown unknown"),
+    N_("oral channel without evidence"),
+)
+
+
+def evidence_reason(reason: str) -> str:
+    """One reason a source's evidence is missing, in the reader's language."""
+    return _(reason)

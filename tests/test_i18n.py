@@ -148,3 +148,34 @@ def test_the_catalog_check_names_what_is_missing(tmp_path, monkeypatch):
 def _with_one_more(catalog):
     catalog.add("A text nobody translated", locations=[("dashboard/views/example.py", 7)])
     return catalog
+
+
+def test_action_badges_colour_the_labels_of_the_sessions_language():
+    # The badge colour is looked up from the label shown: in French, "Arrêter" (stop) must get stop's colours,
+    # as "Stop" does in English; an unknown label none.
+    import pandas as pd
+
+    from dashboard import tables
+
+    table = pd.DataFrame({"Action": ["Arrêter", "Maintenir", "Inconnue"]})
+    with i18n.within("fr"):
+        styles = tables.with_action_badges(table, ["Action"])._compute().ctx
+    # palette.ACTION_COLOURS: stop #B03A2E, hold #5D6D7E, both with white bold text.
+    assert styles[(0, 0)] == [("background-color", "#B03A2E"), ("color", "#FFFFFF"), ("font-weight", "600")]
+    assert styles[(1, 0)] == [("background-color", "#5D6D7E"), ("color", "#FFFFFF"), ("font-weight", "600")]
+    assert not styles.get((2, 0))
+
+
+def test_every_evidence_reason_the_registry_query_writes_is_translated():
+    # metrics/source_registry.sql writes the reasons in English; each must be one the vocabulary marks, so that
+    # Compliance, the review and the report show it in the reader's language.
+    import re
+
+    from analytics.store import sql
+    from analytics.vocabulary import EVIDENCE_REASONS, evidence_reason
+
+    written = re.findall(r"then\s+'([^']+)'\s+end", sql.sql_text("sql/metrics/source_registry.sql"))
+    assert sorted(written) == sorted(EVIDENCE_REASONS)
+    with i18n.within("fr"):
+        assert evidence_reason("not in the registry") == "absente du registre"
+        assert evidence_reason("oral channel without evidence") == "canal oral sans preuve"

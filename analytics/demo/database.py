@@ -17,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import ingest
+from analytics import formats, ingest
+from analytics.i18n import N_, _
 from analytics.store.paths import DEMO_DIR
 
 MARK = "demo"
-BRAND = "Maison Lumen, a fictional brand"
+BRAND = N_("Maison Lumen, a fictional brand")  # translated where shown: _(BRAND)
 
 
 def files() -> list[Path]:
@@ -79,15 +80,14 @@ def notice(con: duckdb.DuckDBPyConnection) -> str | None:
     """The sentence that labels figures made from demo data, wherever they show (dashboard, HTML report,
     digest, CLI); None for a brand's own data."""
     if is_demo(con):
-        return (
-            f"These figures are the demo's: {BRAND}. Load your own exports on the Data page (or with "
+        return _(
+            "These figures are the demo's: {brand}. Load your own exports on the Data page (or with "
             "optout-cohorts ingest) into your database, which starts empty."
-        )
+        ).format(brand=_(BRAND))
     loads = demo_loads(con)
     if loads:
-        return (
-            f"This database also holds the demo brand's files ({BRAND}), loaded on {loads[0][1]:%Y-%m-%d} by an "
-            "earlier version: its figures mix them with the brand's own. Empty the database (Data page), then "
-            "load your files again."
-        )
+        return _(
+            "This database also holds the demo brand's files ({brand}), loaded on {day} by an earlier version: its "
+            "figures mix them with the brand's own. Empty the database (Data page), then load your files again."
+        ).format(brand=_(BRAND), day=formats.date_numeric(loads[0][1]))
     return None

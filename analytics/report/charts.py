@@ -10,10 +10,12 @@ import datetime as dt
 import math
 from typing import Any
 
+from analytics import formats
+from analytics.i18n import _
 from analytics.policy import ACTIONS
 from analytics.report.palette import ACTION_COLOURS
 from analytics.settings import Settings
-from analytics.vocabulary import NO_DATA, STOP_BAND_TOP, Band, dissatisfaction_bands, percent, threshold
+from analytics.vocabulary import STOP_BAND_TOP, Band, dissatisfaction_bands, no_data, percent, threshold
 
 EMPTY_COLOUR = "#FFFFFF"  # a heatmap cell of a week the source did not exist yet
 
@@ -22,9 +24,8 @@ EMPTY_COLOUR = "#FFFFFF"  # a heatmap cell of a week the source did not exist ye
 
 
 def iso_week(day: dt.date) -> str:
-    """The ISO week a day belongs to, as 2026-W47."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    """The ISO week a day belongs to, as the reader writes it: 2026-W47 / S47."""
+    return formats.week(day)
 
 
 def badge(action: str | None) -> dict[str, str] | None:
@@ -101,14 +102,14 @@ def bar_chart(rows: list[tuple[str, float | None, str]], settings: Settings) -> 
                 "y": y,
                 "middle": y + BAR_ROW / 2,
                 "length": length,
-                "value": percent(value),
+                "value": percent(value, missing=no_data()),
                 "end": round(BAR_LABELS + (length or 0) + 6, 2),
                 "colour": ACTION_COLOURS[action],
                 "action": ACTIONS[action].label,
             }
         )
     ticks = [
-        {"x": scale(k / 10, top, BAR_AXIS, BAR_LABELS), "label": f"{k * 10}%"}
+        {"x": scale(k / 10, top, BAR_AXIS, BAR_LABELS), "label": threshold(k / 10)}
         for k in range(round(top * 10) + 1)
     ]
     thresholds = [scale(t, top, BAR_AXIS, BAR_LABELS) for t in (settings.ramp_up_below, settings.stop_above)]
@@ -149,7 +150,11 @@ def history_heatmap(
                 {
                     "x": MAP_LABELS + MAP_CELL_W * j,
                     "colour": ACTION_COLOURS[action] if action else EMPTY_COLOUR,
-                    "title": f"{source}, {iso_week(week)}: {ACTIONS[action].label if action else NO_DATA}",
+                    "title": _("{source}, {week}: {action}").format(
+                        source=source,
+                        week=iso_week(week),
+                        action=ACTIONS[action].label if action else no_data(),
+                    ),
                 }
             )
         rows.append(

@@ -1,42 +1,76 @@
 """The plain-text digest of a weekly review: the summary and the changed recommendations, to paste in an
-email or a chat, or to send from a scheduler on Monday morning (`optout-cohorts digest`)."""
+email or a chat, or to send from a scheduler on Monday morning (`optout-cohorts digest`). Written in the
+language of the context (the CLI takes it from OPTOUT_COHORTS_LANGUAGE)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from babel.dates import format_date
+
+from analytics import formats, i18n
+from analytics.i18n import _
 from analytics.policy import ACTIONS
 from analytics.report.review import Review
 from analytics.text import visible
-from analytics.vocabulary import NO_DATA, percent
+from analytics.vocabulary import no_data, percent
+
+
+def signed_points(value: float, digits: int = 1) -> str:
+    """A change in percentage points with its sign: +1.2 / +1,2 (the sign and rounding of f"{value:+.1f}")."""
+    return f"{value:+.{digits}f}"[0] + formats.number(abs(value), digits)
 
 
 def _points(value: float | None) -> str:
-    return f"{NO_DATA} the week before" if value is None else f"{value:+.1f} pts vs last week"
+    if value is None:
+        return _("{no_data} the week before").format(no_data=no_data())
+    return _("{points} pts vs last week").format(points=signed_points(value))
+
+
+def _span(start: dt.date, end: dt.date) -> str:
+    """16 Nov – 22 Nov 2026 / 16 nov. – 22 nov. 2026."""
+    if i18n.current() == i18n.SOURCE_LANGUAGE:
+        return f"{start:%d %b} – {end:%d %b %Y}"
+    return f"{format_date(start, 'd MMM', locale=i18n.locale())} – {formats.date_text(end)}"
 
 
 def digest(review: Review, demo: str | None = None) -> str:
     """Plain text, no markup: lines short enough for a chat message, one item per line. demo: the notice of
     figures made from the demo brand's data (analytics/demo/database.py), put first."""
     week = review.week
-    lines = [f"DEMO DATA. {demo}", ""] if demo else []
+    lines = [_("DEMO DATA. {notice}").format(notice=demo), ""] if demo else []
     lines += [
-        f"optout-cohorts weekly review, week {week.end:%G-W%V} ({week.start:%d %b} – {week.end:%d %b %Y})",
+        _("optout-cohorts weekly review, week {week} ({span})").format(
+            week=formats.week(week.end), span=_span(week.start, week.end)
+        ),
         "",
         review.summary,
         "",
     ]  # the summary already says when no recommendation changed
     if review.changed:
-        lines.append("Changed recommendations:")
+        lines.append(_("Changed recommendations:"))
         for source in review.changed:
             dissatisfaction = source.rates["dissatisfaction_rate"]
+            this_week = _("dissatisfaction {rate} this week").format(
+                rate=percent(dissatisfaction.current, missing=no_data())
+            )
+            change = f"{ACTIONS[source.previous_action].label} → {ACTIONS[source.action].label}"
             lines.append(
-                f"- {source.collection_source}: {ACTIONS[source.previous_action].label} → "
-                f"{ACTIONS[source.action].label} (dissatisfaction {percent(dissatisfaction.current)} this week, "
-                f"{_points(dissatisfaction.delta_points)})"
+                "- "
+                + _("{source}: {action}").format(
+                    source=source.collection_source,
+                    action=f"{change} ({this_week}, {_points(dissatisfaction.delta_points)})",
+                )
             )
         lines.append("")
-    lines.append("Every source this week:")
+    lines.append(_("Every source this week:"))
     for source in sorted(review.sources, key=lambda s: s.collection_source):
-        lines.append(f"- {source.collection_source}: {ACTIONS[source.action].label}")
+        lines.append(
+            "- "
+            + _("{source}: {action}").format(
+                source=source.collection_source, action=ACTIONS[source.action].label
+            )
+        )
     # One item per line: a source name from an old database holding a line break, an ESC sequence or a
     # bidirectional override is written with visible escapes, never raw (it would fake lines or run in a terminal).
     return "\n".join(visible(line) for line in lines) + "\n"

@@ -21,8 +21,9 @@ import jinja2
 import markupsafe
 import pandas as pd
 
-from analytics import i18n
+from analytics import formats, i18n
 from analytics.demo import database as demo_database
+from analytics.i18n import _
 from analytics.report import cohorts
 from analytics.report.charts import (
     axis_top,
@@ -47,7 +48,7 @@ from analytics.settings import BY_NAME, Settings
 from analytics.store import decisions
 from analytics.store.decisions import Decision
 from analytics.text import visible
-from analytics.vocabulary import NO_DATA, RATE_LABELS, percent
+from analytics.vocabulary import no_data, percent, rate_label
 
 PRODUCT = "optout-cohorts"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -120,29 +121,45 @@ def format_timestamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def generated_text(moment: dt.datetime) -> str:
+    """The generation time as the reader reads it: 2026-11-23 08:30:00 UTC in English (as it always read),
+    23 nov. 2026 09:30 (Paris time) in French."""
+    return format_timestamp(moment) if i18n.current() == i18n.SOURCE_LANGUAGE else formats.moment_text(moment)
+
+
+def _day(day: dt.date | str) -> str:
+    """A date of the report, with digits: 2026-11-22 / 22/11/2026."""
+    return formats.date_numeric(dt.date.fromisoformat(day) if isinstance(day, str) else day)
+
+
 def _digits(rate: str) -> int:
     """Complaint rates live around 0.1%: they need two decimals to be told apart."""
     return 2 if rate == "complaint_rate" else 1
 
 
 def rate_text(rate: str, value: float | None) -> str:
-    return percent(value, _digits(rate))
+    return percent(value, _digits(rate), missing=no_data())
 
 
 def delta(rate: str, change: RateChange) -> dict[str, str]:
     """The week-on-week move of one rate: arrow, signed points and whether it is good news for the cohort."""
     points = change.delta_points
     if points is None:
-        return {"arrow": "", "text": "no comparison", "tone": "flat"}
+        return {"arrow": "", "text": _("no comparison"), "tone": "flat"}
     digits = _digits(rate)
     shown = round(points, digits)
     if shown == 0:
-        return {"arrow": "=", "text": f"{0:.{digits}f} pt", "tone": "flat"}
+        return {
+            "arrow": "=",
+            "text": _("{points} pt").format(points=formats.number(0, digits)),
+            "tone": "flat",
+        }
     up = shown > 0
     better = up == (rate in HIGHER_IS_BETTER)
+    signed = f"{shown:+.{digits}f}"[0] + formats.number(abs(shown), digits)  # +1.2 / +1,2
     return {
         "arrow": "▲" if up else "▼",
-        "text": f"{shown:+.{digits}f} pt",
+        "text": _("{points} pt").format(points=signed),
         "tone": "better" if better else "worse",
     }
 
@@ -176,7 +193,12 @@ def trends(content: ReportContent, sources: list[str]) -> list[dict[str, Any]]:
         panels.append(
             {
                 "source": source,
-                "latest": f"{percent(values[-1])} ({labels[-1][5:]})" if values else NO_DATA,  # 6.1% (W47)
+                # 6.1% (W47) / 6,1 % (S47)
+                "latest": (
+                    f"{percent(values[-1], missing=no_data())} ({labels[-1].split('-')[-1]})"
+                    if values
+                    else no_data()
+                ),
                 "chart": sparkline(values, baseline, top, content.settings),
             }
         )
@@ -203,7 +225,7 @@ def _changes(content: ReportContent) -> list[dict[str, Any]]:
             "previous": badge(s.previous_action),
             "changed": s.changed,
             "new": s.previous_action is None,
-            "delivered": f"{s.delivered:,}",
+            "delivered": formats.number(s.delivered),
             "rates": cells(s.rates),
         }
         for s in review.sources
@@ -221,11 +243,11 @@ def _cohorts(content: ReportContent) -> list[dict[str, Any]]:
             {
                 "source": cohort["collection_source"],
                 "action": badge(recommendation["action"]),
-                "contacts": f"{cohort['eligibility']['soft_opt_in']:,}",
-                "delivered": f"{metrics['delivered']:,}",
+                "contacts": formats.number(cohort["eligibility"]["soft_opt_in"]),
+                "delivered": formats.number(metrics["delivered"]),
                 "rates": [rate_text(rate, metrics[rate]) for rate in REVIEW_RATES],
-                "open_ratio": percent(metrics["open_ratio"], 0),
-                "click_ratio": percent(metrics["click_ratio"], 0),
+                "open_ratio": percent(metrics["open_ratio"], 0, missing=no_data()),
+                "click_ratio": percent(metrics["click_ratio"], 0, missing=no_data()),
                 "reasons": recommendation["reasons"],
                 "warnings": recommendation["warnings"],
             }
@@ -233,14 +255,24 @@ def _cohorts(content: ReportContent) -> list[dict[str, Any]]:
     return rows
 
 
+def _decided(moment: dt.datetime) -> dict[str, str]:
+    """When a decision was recorded: in UTC in English (as it always read), in Paris time in French."""
+    if i18n.current() == i18n.SOURCE_LANGUAGE:
+        return {"decided_day": moment.strftime("%Y-%m-%d"), "decided_time": moment.strftime("%H:%M")}
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return {
+        "decided_day": formats.date_numeric(aware.astimezone(formats.PARIS).date()),
+        "decided_time": formats.time_of_day(aware),
+    }
+
+
 def _decisions(content: ReportContent) -> list[dict[str, Any]]:
     corrected_by = {d.corrects: d.decision_id for d in content.decisions if d.corrects is not None}
     return [
         {
             "id": d.decision_id,
-            "decided_day": d.decided_at.strftime("%Y-%m-%d"),
-            "decided_time": d.decided_at.strftime("%H:%M"),
-            "week": d.week_end.isoformat(),
+            **_decided(d.decided_at),
+            "week": _day(d.week_end),
             "week_iso": iso_week(d.week_end),
             "source": d.collection_source,
             "recommended": badge(d.recommended_action),
@@ -262,34 +294,35 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
     history_sources = sorted(set(sources) | {r["collection_source"] for r in review.history})
     by_basis = cohort_report["violations"]
     week_violations = [
-        {**row, "sent_date": row["sent_date"].isoformat(), "sends_text": f"{row['sends']:,}"}
+        {**row, "sent_date": _day(row["sent_date"]), "sends_text": formats.number(row["sends"])}
         for row in review.violations
     ]
     baseline = cohort_report["baseline"]
     return {
         "product": PRODUCT,
-        "as_of": content.as_of.isoformat(),
-        "window": cohort_report["window"],
+        "language": i18n.current(),
+        "as_of": _day(content.as_of),
+        "window": {key: _day(day) for key, day in cohort_report["window"].items()},
         "window_weeks": settings.window_weeks,
         "week": {
-            "start": review.week.start.isoformat(),
-            "end": review.week.end.isoformat(),
+            "start": _day(review.week.start),
+            "end": _day(review.week.end),
             "iso": iso_week(review.week.end),
         },
-        "generated": format_timestamp(generated_at),
-        "no_data": NO_DATA,
+        "generated": generated_text(generated_at),
+        "no_data": no_data(),
         "demo": content.demo,
         "summary": review.summary,
-        "rate_labels": [RATE_LABELS[rate] for rate in REVIEW_RATES],
+        "rate_labels": [rate_label(rate) for rate in REVIEW_RATES],
         "changes": _changes(content),
         "baseline_label": (
-            "Baseline: opt-in sends"
+            _("Baseline: opt-in sends")
             if settings.baseline == "opt_in"
-            else "Baseline: all lawful marketing sends"
+            else _("Baseline: all lawful marketing sends")
         ),
         "cohorts": _cohorts(content),
         "baseline": {
-            "delivered": f"{baseline['delivered']:,}",
+            "delivered": formats.number(baseline["delivered"]),
             "rates": [rate_text(rate, baseline[rate]) for rate in REVIEW_RATES],
         },
         "bar_chart": bar_chart(
@@ -309,21 +342,21 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
             {"name": name, "colour": c, "text": text_on(c)} for name, c in ACTION_COLOURS.items()
         ],
         "week_violations": week_violations,
-        "week_violation_total": f"{sum(r['sends'] for r in review.violations):,}",
-        "window_violations": [{"basis": basis, "sends": f"{n:,}"} for basis, n in by_basis.items()],
-        "window_violation_total": f"{sum(by_basis.values()):,}",
+        "week_violation_total": formats.number(sum(r["sends"] for r in review.violations)),
+        "window_violations": [{"basis": basis, "sends": formats.number(n)} for basis, n in by_basis.items()],
+        "window_violation_total": formats.number(sum(by_basis.values())),
         "evidence": review.evidence,
         "retention": [
             {
                 "collection_source": r["collection_source"],
-                "newly_expired": f"{r['newly_expired']:,}",
-                "expiring_soon": f"{r['expiring_soon']:,}",
+                "newly_expired": formats.number(r["newly_expired"]),
+                "expiring_soon": formats.number(r["expiring_soon"]),
             }
             for r in review.retention
         ],
         "retention_totals": {
-            "newly_expired": f"{sum(r['newly_expired'] for r in review.retention):,}",
-            "expiring_soon": f"{sum(r['expiring_soon'] for r in review.retention):,}",
+            "newly_expired": formats.number(sum(r["newly_expired"] for r in review.retention)),
+            "expiring_soon": formats.number(sum(r["expiring_soon"] for r in review.retention)),
         },
         "retention_years": settings.retention_years,
         "expiring_days": EXPIRING_DAYS,
@@ -332,7 +365,7 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
             {
                 "name": name,
                 "value": setting_value(value),
-                "help": BY_NAME[name].help if name in BY_NAME else "",
+                "help": _(BY_NAME[name].help) if name in BY_NAME and BY_NAME[name].help else "",
             }
             for name, value in cohort_report["settings"].items()
         ],
@@ -361,8 +394,10 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # The template's {% trans %} and _() read the language of the context the report is built in (analytics.i18n),
-    # so one cached environment serves every language.
+    # The template's _() (newstyle: `_("… %(name)s …", name=…)`; a text spread over lines keeps its line breaks
+    # in its msgid, so the English file stays the same bytes; the catalog's keywords do not extract {% trans %})
+    # reads the language of the context the report is built in (analytics.i18n), so one cached environment
+    # serves every language.
     environment.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
     environment.filters["n"] = number
     return environment

@@ -15,19 +15,35 @@ from typing import Any
 
 import duckdb
 
+from analytics.formats import number
+from analytics.i18n import N_, _, ngettext
 from analytics.policy import ACTIONS, percent
 from analytics.report import cohorts
 from analytics.report.cohorts import Window
 from analytics.settings import Settings
 from analytics.store import registry, sql
 from analytics.tables import UNLAWFUL_BASES
+from analytics.vocabulary import evidence_reason
 
 REVIEW_RATES = ("dissatisfaction_rate", "open_rate", "click_rate", "unsubscribe_rate", "complaint_rate")
 HISTORY_WEEKS = 12
 EXPIRING_DAYS = 30
 # Actions that ask the team to lower the pressure: a source with one of them "needs attention".
 ATTENTION = ("stop", "editorial_only", "reduce")
-_NUMBERS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+# A count of sources in words at the start of the summary, noun included (French: "Une source", "Deux sources").
+_SOURCES_IN_WORDS = (
+    N_("No sources"),
+    N_("One source"),
+    N_("Two sources"),
+    N_("Three sources"),
+    N_("Four sources"),
+    N_("Five sources"),
+    N_("Six sources"),
+    N_("Seven sources"),
+    N_("Eight sources"),
+    N_("Nine sources"),
+    N_("Ten sources"),
+)
 
 
 @dataclass(frozen=True)
@@ -176,7 +192,7 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
     evidence = tuple(
         {
             "collection_source": r["collection_source"],
-            "reasons": tuple(r["missing_reasons"]),
+            "reasons": tuple(evidence_reason(reason) for reason in r["missing_reasons"]),
             "new": r["first_seen"] is not None and r["first_seen"] >= week.start,
         }
         for r in registry.rows(con)
@@ -202,13 +218,17 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
     return Review(**{**review.__dict__, "summary": summarise(review)})
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    word = _NUMBERS[n] if n < len(_NUMBERS) else f"{n:,}"
-    return f"{word} {singular if n == 1 else plural}"
+def _sources_in_words(n: int) -> str:
+    """A count of sources in words up to ten (Two sources), in figures beyond (1,234 sources)."""
+    if n < len(_SOURCES_IN_WORDS):
+        return _(_SOURCES_IN_WORDS[n])
+    return ngettext("{count} source", "{count} sources", n).format(count=number(n))
 
 
 def _listing(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def _action_change(source: SourceReview) -> str:
@@ -220,54 +240,79 @@ def _severity(source: SourceReview) -> int:
 
 
 def summarise(review: Review) -> str:
-    """One paragraph in plain words, built only from the review's figures."""
+    """One paragraph in plain words, built only from the review's figures, in the language of the context."""
     sentences = []
     attention = [s for s in review.sources if s.needs_attention]
     if attention:
         details = []
         for source in sorted(attention, key=_severity):
-            what = _action_change(source) if source.changed else ACTIONS[source.action].label
+            parts = [_action_change(source) if source.changed else ACTIONS[source.action].label]
             rate = source.rates["dissatisfaction_rate"].current
-            extra = f", dissatisfaction {percent(rate)} this week" if rate is not None else ""
+            if rate is not None:
+                parts.append(_("dissatisfaction {rate} this week").format(rate=percent(rate)))
             if source.warnings:
-                extra += ", complaint warning"
-            details.append(f"{source.collection_source} ({what}{extra})")
+                parts.append(_("complaint warning"))
+            details.append(f"{source.collection_source} ({', '.join(parts)})")
         sentences.append(
-            f"{_count(len(attention), 'source needs', 'sources need')} attention: {_listing(details)}."
+            ngettext(
+                "{sources} needs attention: {details}.",
+                "{sources} need attention: {details}.",
+                len(attention),
+            ).format(sources=_sources_in_words(len(attention)), details=_listing(details))
         )
     else:
         sentences.append(
-            "No source needs attention: no cohort is recommended to stop, go editorial or reduce."
+            _("No source needs attention: no cohort is recommended to stop, go editorial or reduce.")
         )
     other_changes = [s for s in review.changed if not s.needs_attention]
     if other_changes:
         sentences.append(
-            "Also changed since last week: "
-            + _listing([f"{s.collection_source} ({_action_change(s)})" for s in other_changes])
-            + "."
+            _("Also changed since last week: {changes}.").format(
+                changes=_listing([f"{s.collection_source} ({_action_change(s)})" for s in other_changes])
+            )
         )
     elif not review.changed:
-        sentences.append("No recommendation changed since last week.")
+        sentences.append(_("No recommendation changed since last week."))
     unlawful = sum(r["sends"] for r in review.violations)
     if unlawful:
-        by_basis = [f"{basis} {n:,}" for basis, n in review.violations_by_basis().items() if n]
+        # The bases are the codes of the Compliance page (objected, expired…), never translated.
+        by_basis = [f"{basis} {number(n)}" for basis, n in review.violations_by_basis().items() if n]
         sentences.append(
-            f"{unlawful:,} marketing send(s) this week had no lawful basis ({', '.join(by_basis)}), "
-            f"against {review.previous_violations:,} the week before: see Compliance."
+            ngettext(
+                "{sends} marketing send(s) this week had no lawful basis ({by_basis}), against {previous} the "
+                "week before: see Compliance.",
+                "{sends} marketing send(s) this week had no lawful basis ({by_basis}), against {previous} the "
+                "week before: see Compliance.",
+                unlawful,
+            ).format(
+                sends=number(unlawful),
+                by_basis=", ".join(by_basis),
+                previous=number(review.previous_violations),
+            )
         )
     else:
-        sentences.append("Every marketing send this week had a lawful basis.")
+        sentences.append(_("Every marketing send this week had a lawful basis."))
     expired = sum(r["newly_expired"] for r in review.retention)
     expiring = sum(r["expiring_soon"] for r in review.retention)
     if expired or expiring:
         sentences.append(
-            f"{expired:,} contact(s) passed the {review.settings.retention_years}-year limit this week and must be "
-            f"purged; {expiring:,} more reach it within {EXPIRING_DAYS} days unless they buy or click."
+            _(
+                "{expired} contact(s) passed the {years}-year limit this week and must be purged; {expiring} more "
+                "reach it within {days} days unless they buy or click."
+            ).format(
+                expired=number(expired),
+                years=review.settings.retention_years,
+                expiring=number(expiring),
+                days=EXPIRING_DAYS,
+            )
         )
     new_missing = [e["collection_source"] for e in review.evidence if e["new"]]
     if new_missing:
         sentences.append(
-            f"New source(s) without evidence that contacts were informed: {_listing(new_missing)}; "
-            "complete the registry."
+            ngettext(
+                "New source(s) without evidence that contacts were informed: {sources}; complete the registry.",
+                "New source(s) without evidence that contacts were informed: {sources}; complete the registry.",
+                len(new_missing),
+            ).format(sources=_listing(new_missing))
         )
     return " ".join(sentences)
