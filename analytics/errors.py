@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass, field
 
+from analytics.i18n import _, ngettext
+
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 
 
@@ -29,16 +31,23 @@ class Problem:
     blocking: bool = False  # the file cannot load even with its invalid rows set aside (an opposition)
 
     def describe(self) -> str:
-        where = f"column '{self.column}'" if self.column else "the header"
-        text = f"{where}: {self.message}"
+        where = _("column '{column}'").format(column=self.column) if self.column else _("the header")
+        text = _("{where}: {message}").format(where=where, message=self.message)
         if self.count:
             shown = ", ".join(
-                f"row {r} ({v!r})" if v is not None else f"row {r}"
+                _("row {row} ({value})").format(row=r, value=repr(v))
+                if v is not None
+                else _("row {row}").format(row=r)
                 for r, v in zip(self.rows, self.values, strict=False)
             )
-            more = f" and {self.count - len(self.rows)} more" if self.count > len(self.rows) else ""
-            text += f" — {self.count} row(s): {shown}{more}"
-        return f"{text}. Fix: {self.fix}"
+            more = ""
+            if self.count > len(self.rows):
+                others = self.count - len(self.rows)
+                more = ngettext(" and {count} more", " and {count} more", others).format(count=others)
+            text += ngettext(
+                " — {count} row(s): {rows}{more}", " — {count} row(s): {rows}{more}", self.count
+            ).format(count=self.count, rows=shown, more=more)
+        return _("{text}. Fix: {fix}").format(text=text, fix=self.fix)
 
 
 class InvalidFile(UserError):
@@ -51,9 +60,11 @@ class InvalidFile(UserError):
         self.problems = problems
         self.table = table
         self.preset = preset
-        what = f" as {table}" if table else ""
-        what += f" (preset {preset})" if preset else ""
-        lines = [f"{file_name} was not loaded{what}; nothing from it was written:"]
+        what = _(" as {table}").format(table=table) if table else ""
+        what += _(" (preset {preset})").format(preset=preset) if preset else ""
+        lines = [
+            _("{file} was not loaded{what}; nothing from it was written:").format(file=file_name, what=what)
+        ]
         lines += [f"  - {p.describe()}" for p in problems]
         super().__init__("\n".join(lines))
 
@@ -85,12 +96,14 @@ class AmbiguousPreset(UserError):
 
     def __init__(self, file_name: str, candidates: list[tuple[str, str]], hint: str = ""):
         self.file_name = file_name
-        self.candidates = [name for name, _ in candidates]
+        self.candidates = [name for name, _title in candidates]
         listed = "; ".join(f"{name} ({title})" for name, title in candidates)
         super().__init__(
-            f"{file_name} was not loaded; nothing from it was written: its columns match several exports "
-            f"equally — {listed}.{' ' + hint if hint else ''} Say which one it is: --preset NAME on the command "
-            "line, or choose it on the Data page."
+            _(
+                "{file} was not loaded; nothing from it was written: its columns match several exports "
+                "equally — {listed}.{hint} Say which one it is: --preset NAME on the command line, or choose it "
+                "on the Data page."
+            ).format(file=file_name, listed=listed, hint=" " + hint if hint else "")
         )
 
 
@@ -109,4 +122,4 @@ def is_disk_full(error: BaseException) -> bool:
 
 def disk_full_reason(error: BaseException) -> str:
     """The system's words for a full disk in an error (see is_disk_full), for a one-line message."""
-    return next((words for words in DISK_FULL_WORDS if words in str(error)), "no room left")
+    return next((words for words in DISK_FULL_WORDS if words in str(error)), _("no room left"))

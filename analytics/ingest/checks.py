@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import Problem
+from analytics.i18n import N_, _
 from analytics.ingest import oppositions, staging
 from analytics.ingest.files import CsvFile, FileProblem
-from analytics.ingest.mapping import Mapping
+from analytics.ingest.mapping import Mapping, expected
 from analytics.tables import AMOUNT, DATE, ID, TEXT, TIMESTAMP, VOCAB, Column
 from analytics.text import clip
 
@@ -51,8 +52,10 @@ def decide_date_order(
         return "dmy", [
             FileProblem(
                 None,
-                f"its dates mix day-first (e.g. row {day_row}) and month-first (e.g. row {month_row}) forms",
-                "export the dates in one format, preferably YYYY-MM-DD",
+                _(
+                    "its dates mix day-first (e.g. row {day_row}) and month-first (e.g. row {month_row}) forms"
+                ).format(day_row=day_row, month_row=month_row),
+                _("export the dates in one format, preferably YYYY-MM-DD"),
             )
         ]
     if day_first:
@@ -63,18 +66,22 @@ def decide_date_order(
         return "dmy", [
             FileProblem(
                 None,
-                f"{ambiguous} date(s) such as the one on row {ambiguous_row} read differently day-first and "
-                "month-first (03/04/2026: 3 April or 4 March), and nothing in the file settles it",
-                "say which order the file uses: --date-order dmy (day first) or mdy (month first), or choose it on "
-                "the Data page",
+                _(
+                    "{count} date(s) such as the one on row {row} read differently day-first and "
+                    "month-first (03/04/2026: 3 April or 4 March), and nothing in the file settles it"
+                ).format(count=ambiguous, row=ambiguous_row),
+                _(
+                    "say which order the file uses: --date-order dmy (day first) or mdy (month first), or choose it "
+                    "on the Data page"
+                ),
             )
         ]
     return "dmy", []
 
 
 # A text value holding a control character: the problem, and how to fix it (the characters found follow).
-CONTROL_MESSAGE = "contains a control character"
-CONTROL_FIX = (
+CONTROL_MESSAGE = N_("contains a control character")
+CONTROL_FIX = N_(
     "remove it: retype the value, or clean the column (a spreadsheet's =CLEAN() removes control characters) and "
     "export the file again. Control characters (NUL, ESC, a tab or a line break inside an id or a source name) and "
     "bidirectional-text overrides (U+202A–U+202E, U+2066–U+2069) would be printed raw or reorder what is shown"
@@ -82,21 +89,21 @@ CONTROL_FIX = (
 
 
 CONTROL_NAMES = {
-    0x00: "NUL",
-    0x09: "tab",
-    0x0A: "line feed",
-    0x0D: "carriage return",
-    0x1B: "ESC",
-    0x7F: "DEL",
-    0x202A: "left-to-right embedding",
-    0x202B: "right-to-left embedding",
-    0x202C: "pop directional formatting",
-    0x202D: "left-to-right override",
-    0x202E: "right-to-left override",
-    0x2066: "left-to-right isolate",
-    0x2067: "right-to-left isolate",
-    0x2068: "first strong isolate",
-    0x2069: "pop directional isolate",
+    0x00: N_("NUL"),
+    0x09: N_("tab"),
+    0x0A: N_("line feed"),
+    0x0D: N_("carriage return"),
+    0x1B: N_("ESC"),
+    0x7F: N_("DEL"),
+    0x202A: N_("left-to-right embedding"),
+    0x202B: N_("right-to-left embedding"),
+    0x202C: N_("pop directional formatting"),
+    0x202D: N_("left-to-right override"),
+    0x202E: N_("right-to-left override"),
+    0x2066: N_("left-to-right isolate"),
+    0x2067: N_("right-to-left isolate"),
+    0x2068: N_("first strong isolate"),
+    0x2069: N_("pop directional isolate"),
 }
 
 
@@ -105,21 +112,22 @@ def _control_names(codes: Sequence[str | None]) -> str:
     named = []
     for code in dict.fromkeys(c for c in codes if c):
         name = CONTROL_NAMES.get(int(code[2:], 16))
-        named.append(f"{code} {name}" if name else code)
+        named.append(f"{code} {_(name)}" if name else code)
     return ", ".join(named)
 
 
-def column_checks(column: Column) -> list[tuple[str, str, str, str | None]]:
+def column_checks(column: Column, order: str | None = None) -> list[tuple[str, str, str, str | None]]:
     """(condition that marks a bad row, message, fix, detail) for one field, over the converted table
     (raw_<field> is the text as written, <field> its converted value); names are canonical, never user text.
-    detail: SQL giving what exactly is wrong on a bad row (the control character found), or None."""
+    detail: SQL giving what exactly is wrong on a bad row (the control character found), or None. order: the
+    day/month order the file writes its dates in ('dmy', 'mdy'; None for ISO dates), for the fix's example."""
     name, raw = column.name, f"raw_{column.name}"
     found: list[tuple[str, str, str, str | None]] = []
     text = column.kind in (ID, TEXT)
     if column.required:
         # A text field is blank when nothing is left of it once normalised (oc_text): spaces, invisible characters
         empty = f"{name} is null" if text else f"oc_blank({raw}) is null"
-        found.append((empty, "is empty", f"fill in {name} on every row", None))
+        found.append((empty, _("is empty"), _("fill in {field} on every row").format(field=name), None))
     if text:
         # An id or a source name is one line: a tab or a line break inside is refused too; free text may hold them.
         test, finder = ("oc_has_control", "oc_control_character")
@@ -130,7 +138,7 @@ def column_checks(column: Column) -> list[tuple[str, str, str, str | None]]:
             # by now it may be a pseudonym: the text as normalised, and only where the raw text has one (fast)
             bad = f"case when {test}({raw}) then {test}(oc_text({raw})) else false end"
         value = f"oc_text({raw})" if name == "contact_id" else name
-        found.append((bad, CONTROL_MESSAGE, CONTROL_FIX, f"{finder}({value})"))
+        found.append((bad, _(CONTROL_MESSAGE), _(CONTROL_FIX), f"{finder}({value})"))
     if column.kind in staging.PARSERS:
         if column.kind == VOCAB:
             allowed = ", ".join(f"'{v}'" for v in column.vocabulary)  # our own vocabulary, not user input
@@ -147,21 +155,35 @@ def column_checks(column: Column) -> list[tuple[str, str, str, str | None]]:
             bad = f"oc_blank({raw}) is not null and ({name} is null or not isfinite({name}))"  # no nan, inf
         else:
             bad = f"oc_blank({raw}) is not null and {name} is null"
-        expected = column.expected
+        valid = expected(column)
         if column.kind in (DATE, TIMESTAMP):
-            expected += f" (also 15/03/2026, 15/03/2026 09:30, Unix seconds; years {FIRST_YEAR}–{LAST_YEAR})"
-        found.append((bad, f"has values that are not {expected}", f"write {column.expected}", None))
+            valid += _(" (also 15/03/2026, 15/03/2026 09:30, Unix seconds; years {first}–{last})").format(
+                first=FIRST_YEAR, last=LAST_YEAR
+            )
+        message = _("has values that are not {expected}").format(expected=valid)
+        found.append((bad, message, _("write {expected}").format(expected=expected(column, order)), None))
     return found
 
 
-def _value_checks(m: Mapping) -> list[tuple[str, str, str, str, str, str | None]]:
+def _value_checks(m: Mapping, order: str | None = None) -> list[tuple[str, str, str, str, str, str | None]]:
     """(label, raw column, condition of a bad row, message, fix, detail) of every value check of the file's
-    fields (detail: see column_checks)."""
+    fields (detail: see column_checks; order: the day/month order its dates are written in, None for ISO)."""
     return [
-        ("purchase date" if column.name == "_order_date" else column.name, f"raw_{column.name}", *check)
+        (_("purchase date") if column.name == "_order_date" else column.name, f"raw_{column.name}", *check)
         for column in staging.present(m)
-        for check in column_checks(column)
+        for check in column_checks(column, order)
     ]
+
+
+def written_order(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str) -> str | None:
+    """The day/month order the file's dates are written in ('dmy', 'mdy': `order`, the one decided), or None
+    when none of them is written day/month (ISO dates): what a date's fix gives as its example."""
+    raws = [f"raw_{c.name}" for c in staging.present(m) if c.kind in (DATE, TIMESTAMP)]
+    if not raws:
+        return None
+    day_month = " or ".join(staging.day_month(raw) for raw in raws)
+    found = con.execute(f"select exists (select 1 from {stage}_typed where {day_month})").fetchone()[0]
+    return order if found else None
 
 
 def opposition_check(m: Mapping) -> tuple[str, str, str, str, str] | None:
@@ -174,16 +196,18 @@ def opposition_check(m: Mapping) -> tuple[str, str, str, str, str] | None:
     says = [signal.says_opposition(f"_signal_{k}") for k, signal in enumerate(m.signals)]
     shown = "coalesce(" + ", ".join(f"case when {c} then _signal_{k} end" for k, c in enumerate(says)) + ")"
     what = {
-        "contacts": "as mapped they would have no opposition date and a consent other than objected",
-        "events": "as mapped their event type is neither unsubscribe nor complaint",
-    }.get(m.table.name, "as mapped they would be lost")
+        "contacts": _("as mapped they would have no opposition date and a consent other than objected"),
+        "events": _("as mapped their event type is neither unsubscribe nor complaint"),
+    }.get(m.table.name, _("as mapped they would be lost"))
     first, *others = oppositions.most_telling(m.signals)
-    also = f" (so do {', '.join(repr(o.header) for o in others)})" if others else ""
+    also = _(" (so do {columns})").format(columns=", ".join(repr(o.header) for o in others)) if others else ""
     return (
         first.header,
         shown,
         f"(({' or '.join(says)}) and not {kept})",
-        f"says these people objected — unsubscribed, blocklisted or opposed{also} — but {what}",
+        _("says these people objected — unsubscribed, blocklisted or opposed{also} — but {what}").format(
+            also=also, what=what
+        ),
         oppositions.fix(first, m.table.name, m.preset),
     )
 
@@ -205,11 +229,15 @@ def _opposition_row(m: Mapping) -> str:
     return " or ".join(f"({part})" for part in parts) or "false"
 
 
-def problems(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str) -> tuple[list[Problem], str]:
+def problems(
+    con: duckdb.DuckDBPyConnection, m: Mapping, stage: str, order: str | None = None
+) -> tuple[list[Problem], str]:
     """Every problem of the converted rows, grouped by column and kind; and the SQL condition of a bad row (an
-    invalid value: such rows may be set aside). Rows that drop an opposition are problems that block the file."""
+    invalid value: such rows may be set aside). Rows that drop an opposition are problems that block the file.
+    order: the date order decided for the file; a date's fix then gives its example in the file's own form."""
     typed = f"{stage}_typed"
-    checks = [(*check, False) for check in _value_checks(m)]
+    written = written_order(con, m, stage, order) if order else None
+    checks = [(*check, False) for check in _value_checks(m, written)]
     if (lost := opposition_check(m)) is not None:
         checks.append((*lost, None, True))
     if not checks:
@@ -247,9 +275,11 @@ def oppositions_set_aside(con: duckdb.DuckDBPyConnection, m: Mapping, stage: str
     ]
     return Problem(
         None,
-        f"{count} of the invalid rows record an opposition (an unsubscribe, a complaint, an opposition date or an "
-        "event type the product does not know), and an opposition is never set aside",
-        "correct these rows (the problems above say what is wrong with each) and load the file again",
+        _(
+            "{count} of the invalid rows record an opposition (an unsubscribe, a complaint, an opposition date or "
+            "an event type the product does not know), and an opposition is never set aside"
+        ).format(count=count),
+        _("correct these rows (the problems above say what is wrong with each) and load the file again"),
         rows,
         [None] * len(rows),
         count,

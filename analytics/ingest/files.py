@@ -33,7 +33,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from analytics import formats
 from analytics.errors import DISK_FULL_WORDS, DiskFull, InvalidFile, Problem, is_disk_full
+from analytics.i18n import N_, _
 from analytics.store.paths import open_private
 from analytics.text import clip, normalise
 
@@ -78,7 +80,8 @@ class FileProblem(Problem):
     """A problem of the file as a whole or of its rows, not of one column (a row cut short, an encoding)."""
 
     def describe(self) -> str:
-        return f"the file: {self.message}. Fix: {self.fix}"  # the message names the row, if any
+        # the message names the row, if any
+        return _("the file: {message}. Fix: {fix}").format(message=self.message, fix=self.fix)
 
 
 def shown_name(name: str) -> str:
@@ -115,8 +118,8 @@ def max_expanded_bytes() -> int:
 def _size(size: float) -> str:
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
         if size >= scale:
-            return f"{size / scale:,.1f} {unit}"
-    return f"{size:,.0f} bytes"
+            return f"{formats.number(size / scale, 1)} {unit}"
+    return _("{size} bytes").format(size=formats.number(size))
 
 
 def check_expansion(name: str, compressed: int, expanded: int, *, declared: bool = False) -> None:
@@ -124,24 +127,31 @@ def check_expansion(name: str, compressed: int, expanded: int, *, declared: bool
     sizes before reading it, or from the bytes read so far while it is read."""
     limit = max_expanded_bytes()
     if expanded > limit:
-        says = "declares that it expands" if declared else "expands"
+        says = (
+            _("it declares that it expands to more than {size}, the most one compressed file may hold here")
+            if declared
+            else _("it expands to more than {size}, the most one compressed file may hold here")
+        )
         problem = FileProblem(
             None,
-            f"it {says} to more than {_size(limit)}, the most one compressed file may hold here",
-            f"split the export into smaller files, or raise ${ENV_MAX_EXPANDED} (now {limit / 1e9:g})",
+            says.format(size=_size(limit)),
+            _("split the export into smaller files, or raise ${variable} (now {limit})").format(
+                variable=ENV_MAX_EXPANDED, limit=f"{limit / 1e9:g}"
+            ),
         )
     elif expanded > RATIO_FLOOR and expanded > MAX_RATIO * max(compressed, 1):
         growth = (
-            f"it declares that it expands from {_size(compressed)} to {_size(expanded)}"
+            _("it declares that it expands from {compressed} to {expanded}")
             if declared
-            else f"its first {_size(compressed)} expand to {_size(expanded)}"
-        )
+            else _("its first {compressed} expand to {expanded}")
+        ).format(compressed=_size(compressed), expanded=_size(expanded))
         problem = FileProblem(
             None,
-            f"{growth}, over {MAX_RATIO} times: real exports compress "
-            "5 to 20 times, so it was refused as a compression bomb (or a file of one repeated row) before it "
-            "could fill the disk",
-            "check that this is the export you meant; if it is, upload it uncompressed",
+            _(
+                "{growth}, over {ratio} times: real exports compress 5 to 20 times, so it was refused as a "
+                "compression bomb (or a file of one repeated row) before it could fill the disk"
+            ).format(growth=growth, ratio=MAX_RATIO),
+            _("check that this is the export you meant; if it is, upload it uncompressed"),
         )
     else:
         return
@@ -180,7 +190,7 @@ class _Gunzip(io.RawIOBase):
             if not self._input:
                 self._input = self._file.read(1 << 16)
                 if not self._input:
-                    raise EOFError("the compressed file ends before its end-of-stream marker")
+                    raise EOFError(_("the compressed file ends before its end-of-stream marker"))
             fed = len(self._input)
             data = self._inflate.decompress(self._input, len(buffer))
             self._input = self._inflate.unconsumed_tail
@@ -197,15 +207,19 @@ def disk_full(what: str, error: BaseException, restart: bool = False) -> DiskFul
     since (DuckDB invalidates it when a checkpoint fails), so the program must open it again."""
     reason = error.strerror if isinstance(error, OSError) and error.strerror else _first_words(error)
     again = (
-        " The data on disk is intact, but a program that keeps the database open (the dashboard) must be "
-        "restarted before it can use it again."
+        _(
+            " The data on disk is intact, but a program that keeps the database open (the dashboard) must be "
+            "restarted before it can use it again."
+        )
         if restart
         else ""
     )
     return DiskFull(
-        f"{what} could not be loaded: the disk is full — a file could not be written ({reason}). Nothing of "
-        "this batch was loaded; the data loaded before is unchanged. Free some disk space (or raise the "
-        f"file-size limit), then load the same files again.{again}"
+        _(
+            "{what} could not be loaded: the disk is full — a file could not be written ({reason}). Nothing of "
+            "this batch was loaded; the data loaded before is unchanged. Free some disk space (or raise the "
+            "file-size limit), then load the same files again.{again}"
+        ).format(what=what, reason=reason, again=again)
     )
 
 
@@ -247,9 +261,10 @@ def _unreadable(name: str, error: BaseException) -> InvalidFile:
         [
             FileProblem(
                 None,
-                f"the file cannot be read whole ({clip(_first_words(error), 120)}): it may be cut short or "
-                "not be what its name says",
-                "export it again (a .gz must be gzip-compressed, a .zip a zip archive)",
+                _(
+                    "the file cannot be read whole ({reason}): it may be cut short or not be what its name says"
+                ).format(reason=clip(_first_words(error), 120)),
+                _("export it again (a .gz must be gzip-compressed, a .zip a zip archive)"),
             )
         ],
     )
@@ -273,17 +288,18 @@ def _csv_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         raise InvalidFile(
             name,
             _zip_problem(
-                "the zip archive holds no .csv file",
-                "put the CSV exports in the archive, or upload them directly",
+                _("the zip archive holds no .csv file"),
+                _("put the CSV exports in the archive, or upload them directly"),
             ),
         )
     if len(members) > MAX_ZIP_FILES:
         raise InvalidFile(
             name,
             _zip_problem(
-                f"the zip archive holds {len(members):,} CSV files; the product reads at most {MAX_ZIP_FILES} from "
-                "one archive",
-                "upload the exports in several archives, or only the files you need",
+                _(
+                    "the zip archive holds {count} CSV files; the product reads at most {most} from one archive"
+                ).format(count=formats.number(len(members)), most=MAX_ZIP_FILES),
+                _("upload the exports in several archives, or only the files you need"),
             ),
         )
     check_expansion(
@@ -317,7 +333,7 @@ def expand(paths: list[Path], names: list[str], folder: Path) -> Iterator[tuple[
                             check_expansion(name, compressed, expanded)
                             sink.write(block)
         except BaseException as error:
-            for target, _ in extracted:
+            for target, _shown in extracted:
                 target.unlink(missing_ok=True)
             if isinstance(error, OSError):
                 if is_disk_full(error):
@@ -518,8 +534,11 @@ def _cut_short(name: str) -> InvalidFile:
         [
             FileProblem(
                 None,
-                "the file ends in the middle of a character, so it was cut short (an interrupted download or copy)",
-                "export or download it again",
+                _(
+                    "the file ends in the middle of a character, so it was cut short (an interrupted download or "
+                    "copy)"
+                ),
+                _("export or download it again"),
             )
         ],
     )
@@ -537,10 +556,14 @@ def _header_as_data(name: str) -> InvalidFile:
         [
             FileProblem(
                 None,
-                "its first row looks like data (an email address, a number or a date), not column names: the "
-                "header row is missing",
-                "add a first row with the column names (contact_id, collected_at… or the names your platform "
-                "writes) and load the file again",
+                _(
+                    "its first row looks like data (an email address, a number or a date), not column names: the "
+                    "header row is missing"
+                ),
+                _(
+                    "add a first row with the column names (contact_id, collected_at… or the names your platform "
+                    "writes) and load the file again"
+                ),
             )
         ],
     )
@@ -548,12 +571,12 @@ def _header_as_data(name: str) -> InvalidFile:
 
 # The first bytes of files that are not text: what they are, in the user's words.
 NOT_TEXT = (
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "an Excel 97–2003 workbook (.xls)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"{\\rtf", "an RTF document"),
+    (b"%PDF", N_("a PDF document")),
+    (b"\xd0\xcf\x11\xe0", N_("an Excel 97–2003 workbook (.xls)")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"{\\rtf", N_("an RTF document")),
 )
 
 
@@ -563,10 +586,18 @@ def _too_many_columns(name: str, count: int, whole: bool) -> InvalidFile:
         [
             FileProblem(
                 None,
-                f"its header has {count:,} columns{'' if whole else ' or more'}; the product reads at most "
-                f"{MAX_COLUMNS:,} (an export has tens)",
-                "check that this is the right file; if it is, remove the columns you do not need and upload it "
-                "again",
+                (
+                    _("its header has {count} columns; the product reads at most {most} (an export has tens)")
+                    if whole
+                    else _(
+                        "its header has {count} columns or more; the product reads at most {most} (an export has "
+                        "tens)"
+                    )
+                ).format(count=formats.number(count), most=formats.number(MAX_COLUMNS)),
+                _(
+                    "check that this is the right file; if it is, remove the columns you do not need and upload "
+                    "it again"
+                ),
             )
         ],
     )
@@ -578,8 +609,11 @@ def _not_csv(name: str, what: str) -> InvalidFile:
         [
             FileProblem(
                 None,
-                f"it is {what}, not a CSV file",
-                "export the data as CSV from your platform or spreadsheet (File › Save as › CSV) and upload that file",
+                _("it is {what}, not a CSV file").format(what=_(what)),
+                _(
+                    "export the data as CSV from your platform or spreadsheet (File › Save as › CSV) and upload that "
+                    "file"
+                ),
             )
         ],
     )
@@ -611,8 +645,10 @@ def _header(text: str, delimiter: str, name: str) -> list[str]:
             [
                 FileProblem(
                     None,
-                    f"its first row, the header, cannot be read ({clip(str(error), 80)})",
-                    "check that the first row holds the column names, separated by , ; tab or |",
+                    _("its first row, the header, cannot be read ({reason})").format(
+                        reason=clip(str(error), 80)
+                    ),
+                    _("check that the first row holds the column names, separated by , ; tab or |"),
                 )
             ],
         ) from None
@@ -627,14 +663,16 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
         raise _unreadable(display_name, error) from None
     if not sample.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InvalidFile(
-            display_name, [FileProblem(None, "the file is empty", "export it again with its header row")]
+            display_name,
+            [FileProblem(None, _("the file is empty"), _("export it again with its header row"))],
         )
     for magic, what in NOT_TEXT:
         if sample.startswith(magic):
             raise _not_csv(display_name, what)
     if sample.startswith(b"PK\x03\x04"):
         raise _not_csv(
-            display_name, "an Excel or OpenDocument workbook" if is_workbook(path) else "a zip archive"
+            display_name,
+            N_("an Excel or OpenDocument workbook") if is_workbook(path) else N_("a zip archive"),
         )
     encoding = _detect_encoding(sample)
     try:
@@ -648,7 +686,8 @@ def read(path: Path, display_name: str, folder: Path) -> CsvFile:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample).lstrip("\ufeff")
     if not text.strip(" \r\n\t\x00"):
         raise InvalidFile(
-            display_name, [FileProblem(None, "the file is empty", "export it again with its header row")]
+            display_name,
+            [FileProblem(None, _("the file is empty"), _("export it again with its header row"))],
         )
     counts, end = _first_record_delimiters(text)
     if max(counts.values()) >= MAX_COLUMNS:  # before anything parses the header

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import formats, i18n
 from analytics.errors import InvalidFile, Problem, is_disk_full
+from analytics.i18n import _, ngettext
 from analytics.ingest import checks, files, mapping, staging
 from analytics.ingest.files import disk_full
 from analytics.ingest.preparation import Options, Prepared, prepare, refused
@@ -44,19 +46,35 @@ class LoadResult:
     orders_added: int = 0
 
     def describe(self) -> str:
-        via = f" (preset {self.preset})" if self.preset else ""
-        text = f"{self.file_name} → {self.table}{via}: {self.rows_in_file} row(s), {self.rows_added} new"
+        via = _(" (preset {preset})").format(preset=self.preset) if self.preset else ""
+        text = ngettext(
+            "{file} → {table}{via}: {rows} row(s), {added} new",
+            "{file} → {table}{via}: {rows} row(s), {added} new",
+            self.rows_in_file,
+        ).format(
+            file=self.file_name,
+            table=self.table,
+            via=via,
+            rows=formats.number(self.rows_in_file),
+            added=formats.number(self.rows_added),
+        )
         if self.rows_updated:
-            text += f", {self.rows_updated} updated"
+            text += _(", {count} updated").format(count=formats.number(self.rows_updated))
         if self.rows_in_file and not self.rows_added and not self.rows_updated and not self.rows_rejected:
-            text += " (already loaded: nothing changed)"
+            text += _(" (already loaded: nothing changed)")
         if self.orders_added:
-            text += f", {self.orders_added} purchase(s) from its purchase-date column"
+            text += ngettext(
+                ", {count} purchase(s) from its purchase-date column",
+                ", {count} purchase(s) from its purchase-date column",
+                self.orders_added,
+            ).format(count=formats.number(self.orders_added))
         if self.rows_rejected:
-            text += f"; {self.rows_rejected} invalid row(s) skipped"
+            text += ngettext(
+                "; {count} invalid row(s) skipped", "; {count} invalid row(s) skipped", self.rows_rejected
+            ).format(count=formats.number(self.rows_rejected))
         if self.ignored_columns:
             shown = (visible(clip(" ".join(c.splitlines()))) for c in self.ignored_columns)
-            text += f"; columns not kept: {', '.join(shown)}"
+            text += _("; columns not kept: {columns}").format(columns=", ".join(shown))
         return text
 
 
@@ -93,10 +111,14 @@ def _resolve_aliases(con: duckdb.DuckDBPyConnection, p: Prepared) -> None:
             [
                 Problem(
                     "contact_id",
-                    f"names people by their {platform} id, and these ids belong to no contact loaded so far or in "
-                    "this batch, so their oppositions could not be kept",
-                    f"load the {platform} contact export (it holds each person's id and email address) in the same "
-                    "batch, or before this file",
+                    _(
+                        "names people by their {platform} id, and these ids belong to no contact loaded so far or "
+                        "in this batch, so their oppositions could not be kept"
+                    ).format(platform=platform),
+                    _(
+                        "load the {platform} contact export (it holds each person's id and email address) in the "
+                        "same batch, or before this file"
+                    ).format(platform=platform),
                     unknown[1],
                     [clip(v) for v in unknown[2]],
                     unknown[0],
@@ -217,7 +239,11 @@ def ingest_files(
         per_file = list(options)
     stages: list[str] = []
     batch = (
-        ", ".join(names) if len(names) <= 3 else f"{', '.join(names[:3])} and {len(names) - 3} more file(s)"
+        ", ".join(names)
+        if len(names) <= 3
+        else ngettext(
+            "{files} and {count} more file(s)", "{files} and {count} more file(s)", len(names) - 3
+        ).format(files=", ".join(names[:3]), count=len(names) - 3)
     )
     try:
         with tempfile.TemporaryDirectory(prefix="optout-ingest-", dir=work_dir()) as folder:
@@ -262,7 +288,7 @@ def _ingest(
             prepared.append((prepare(con, file, opts, stage, presets), opts))
     blocked = [(p, o) for p, o in prepared if refused(p, o)]
     if blocked:
-        first, _ = blocked[0]
+        first, _options = blocked[0]
         raise InvalidFile(
             first.file.display_name, first.problems, first.mapping.table.name, first.mapping.preset
         )
@@ -272,10 +298,10 @@ def _ingest(
         if replace_all:
             for table in (*LOAD_ORDER, "contact_aliases", "load_log"):
                 con.execute(f"delete from {table}")
-        for item, _ in prepared:
+        for item, _options in prepared:
             rejected, rejects = 0, None
             if item.problems:
-                _, bad = checks.problems(con, item.mapping, item.stage)
+                _problems, bad = checks.problems(con, item.mapping, item.stage)
                 rejected, rejects = checks.set_aside(
                     con, item.file, item.mapping, item.stage, bad, rejects_dir or work
                 )
@@ -310,7 +336,8 @@ def _ingest(
                     orders,
                 )
             )
-        detail = "; ".join(r.describe() for r in results) or "every loaded file's data removed"
+        with i18n.within(i18n.SOURCE_LANGUAGE):  # the change log reads the same whoever loaded the files
+            detail = "; ".join(r.describe() for r in results) or "every loaded file's data removed"
         record_change(con, "reset" if replace_all else "ingest", detail)
         facts.rebuild(con)
     return results

@@ -17,14 +17,16 @@ from typing import Any
 
 import duckdb
 
+from analytics import i18n
 from analytics.errors import AmbiguousPreset, InvalidFile, MappingIncomplete, Problem, UserError
+from analytics.i18n import N_, _, ngettext
 from analytics.ingest import oppositions
 from analytics.ingest.files import CsvFile
 from analytics.ingest.platforms import BUILT_IN
 from analytics.presets import DATE_ORDERS, Preset, check_saved
 from analytics.store.sql import record_change
 from analytics.store.transaction import transaction
-from analytics.tables import TABLES, Table
+from analytics.tables import AMOUNT, BOOL, COUNT, DATE, ID, TABLES, TEXT, TIMESTAMP, VOCAB, Column, Table
 from analytics.text import clip, normalise
 
 IDENTIFYING_COLUMNS = {"contact_id", "campaign_id"}
@@ -54,7 +56,11 @@ class Mapping:
     def __post_init__(self) -> None:
         # Ingest writes the date order into SQL: only one of DATE_ORDERS may ever get there.
         if self.date_order is not None and self.date_order not in DATE_ORDERS:
-            raise UserError(f"Date order {self.date_order!r} is not one of {', '.join(DATE_ORDERS)}.")
+            raise UserError(
+                _("Date order {order} is not one of {orders}.").format(
+                    order=repr(self.date_order), orders=", ".join(DATE_ORDERS)
+                )
+            )
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -100,10 +106,13 @@ def recognise(file: CsvFile) -> Table:
         [
             Problem(
                 None,
-                f"{_header_in_words(file)} match no known table or export preset; closest is "
-                f"{closest.name}, which also needs {', '.join(missing)}",
-                "rename the columns to the canonical names, pick a preset (--preset), or map the columns on the "
-                f"Data page. Required columns per table — {expectations}",
+                _(
+                    "{header} match no known table or export preset; closest is {table}, which also needs {missing}"
+                ).format(header=_header_in_words(file), table=closest.name, missing=", ".join(missing)),
+                _(
+                    "rename the columns to the canonical names, pick a preset (--preset), or map the columns on the "
+                    "Data page. Required columns per table — {expectations}"
+                ).format(expectations=expectations),
             )
         ],
     )
@@ -113,8 +122,11 @@ def _header_in_words(file: CsvFile, most: int = 30) -> str:
     """The header as an error message shows it: each name cut to 60 characters, at most `most` names (a header
     that looks like data never gets here: files.py refuses it)."""
     names = [clip("".join(c if c.isprintable() else "�" for c in name)) for name in file.header[:most]]
-    more = f" and {len(file.header) - most} more" if len(file.header) > most else ""
-    return f"its columns ({', '.join(names)}{more})"
+    others = len(file.header) - most
+    more = (
+        ngettext(" and {count} more", " and {count} more", others).format(count=others) if others > 0 else ""
+    )
+    return _("its columns ({names}{more})").format(names=", ".join(names), more=more)
 
 
 def candidate_presets(file: CsvFile, presets: list[Preset]) -> list[Preset]:
@@ -137,7 +149,7 @@ def matching_preset(file: CsvFile, presets: list[Preset]) -> Preset | None:
     if len(found) > 1:
         hint = ""
         if any(p.file_names for p in found):
-            hint = (
+            hint = _(
                 "Their columns are the same; the platform tells them apart by the file's name, and this file's "
                 "name does not say which it is."
             )
@@ -162,13 +174,19 @@ def resolve(
     canonical table its columns name; constants (--set) add or override fields."""
     constants = {k: v for k, v in (constants or {}).items() if v is not None and str(v).strip() != ""}
     if date_order is not None and date_order not in DATE_ORDERS:
-        raise UserError(f"Date order {date_order!r} is not one of {', '.join(DATE_ORDERS)}.")
+        raise UserError(
+            _("Date order {order} is not one of {orders}.").format(
+                order=repr(date_order), orders=", ".join(DATE_ORDERS)
+            )
+        )
     preset = None
     if preset_name is not None:
         preset = next((p for p in presets if p.name == preset_name), None)
         if preset is None:
             raise UserError(
-                f"No preset named {preset_name!r}; the presets are: {', '.join(p.name for p in presets)}."
+                _("No preset named {name}; the presets are: {presets}.").format(
+                    name=repr(preset_name), presets=", ".join(p.name for p in presets)
+                )
             )
     elif table_name is None or table_name in {p.table for p in presets}:
         usable = [p for p in presets if table_name is None or p.table == table_name]
@@ -187,8 +205,9 @@ def resolve(
     unknown = sorted(set(constants) - set(table.column_names))
     if unknown:
         raise UserError(
-            f"{', '.join(unknown)} is not a column of {table.name} "
-            f"({', '.join(table.column_names)}): check the --set names."
+            _("{names} is not a column of {table} ({columns}): check the --set names.").format(
+                names=", ".join(unknown), table=table.name, columns=", ".join(table.column_names)
+            )
         )
 
     def index(name: str | None) -> int | None:
@@ -245,7 +264,11 @@ def resolve(
     duplicated = _duplicates(file, {file.columns[i] for i in positions.values()})
     if duplicated:
         problems.append(
-            Problem(None, f"column(s) appear twice: {', '.join(duplicated)}", "keep one column of each name")
+            Problem(
+                None,
+                _("column(s) appear twice: {columns}").format(columns=", ".join(duplicated)),
+                _("keep one column of each name"),
+            )
         )
     missing = [c for c in table.required if c not in provided]
     for canonical in missing:
@@ -254,9 +277,10 @@ def resolve(
             problems.append(
                 Problem(
                     canonical,
-                    f"this export has no {canonical} ({why})",
-                    f"set it for the whole file (--set {canonical}=…, or on the Data page) or map "
-                    "a column onto it",
+                    _("this export has no {field} ({why})").format(field=canonical, why=_(why)),
+                    _(
+                        "set it for the whole file (--set {field}=…, or on the Data page) or map a column onto it"
+                    ).format(field=canonical),
                 )
             )
         else:
@@ -264,8 +288,10 @@ def resolve(
             problems.append(
                 Problem(
                     None,
-                    f"required column missing for {table.name}: {canonical} (looked for: {candidates})",
-                    f"add the column, map one onto {canonical}, or set a constant",
+                    _("required column missing for {table}: {field} (looked for: {candidates})").format(
+                        table=table.name, field=canonical, candidates=candidates
+                    ),
+                    _("add the column, map one onto {field}, or set a constant").format(field=canonical),
                 )
             )
     if problems:
@@ -322,8 +348,10 @@ def saved_presets(con: duckdb.DuckDBPyConnection) -> list[Preset]:
             presets.append(check_saved(name, spec))
         except ValueError as error:
             raise UserError(
-                f"The saved mapping {clip(repr(name))} is not valid ({error}), so no file is loaded with it. Save "
-                "a mapping under the same name on the Data page to replace it."
+                _(
+                    "The saved mapping {name} is not valid ({error}), so no file is loaded with it. Save a mapping "
+                    "under the same name on the Data page to replace it."
+                ).format(name=clip(repr(name)), error=error)
             ) from None
     return presets
 
@@ -331,7 +359,7 @@ def saved_presets(con: duckdb.DuckDBPyConnection) -> list[Preset]:
 def save_preset(con: duckdb.DuckDBPyConnection, preset: Preset) -> None:
     """Save (or replace) a user's mapping under its name; it is offered when the same header comes in."""
     if not preset.name.strip():
-        raise UserError("Give the mapping a name to save it.")
+        raise UserError(_("Give the mapping a name to save it."))
     with transaction(con):
         con.execute("delete from presets where name = $name", {"name": preset.name})
         con.execute(
@@ -379,22 +407,26 @@ def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
     out = {}
     for canonical in mapping.fields:
         if canonical in mapping.constants:
-            out[canonical] = f"constant {mapping.constants[canonical]!r}"
+            out[canonical] = _("constant {value}").format(value=repr(mapping.constants[canonical]))
         elif canonical in mapping.conditional:
             flag, truthy, value = mapping.conditional[canonical]
-            out[canonical] = (
-                f"column {file.header[value]!r} when {file.header[flag]!r} is {' or '.join(truthy)}"
+            out[canonical] = _("column {column} when {flag} is {values}").format(
+                column=repr(file.header[value]), flag=repr(file.header[flag]), values=_(" or ").join(truthy)
             )
         elif canonical in mapping.positions:
-            out[canonical] = f"column {file.header[mapping.positions[canonical]]!r}"
+            out[canonical] = _("column {column}").format(
+                column=repr(file.header[mapping.positions[canonical]])
+            )
             for more in mapping.fallbacks.get(canonical, ()):
-                out[canonical] += f", else {file.header[more]!r}"
+                out[canonical] += _(", else {column}").format(column=repr(file.header[more]))
             if canonical == "contact_id" and mapping.contact_alias:
-                out[canonical] += f" (the person's {mapping.contact_alias} id, resolved to the contact's id)"
+                out[canonical] += _(" (the person's {platform} id, resolved to the contact's id)").format(
+                    platform=mapping.contact_alias
+                )
         else:
-            out[canonical] = "one event per date column: " + ", ".join(
-                f"{event} at {file.header[stamp]!r}"
-                + (f" when {file.header[flag]!r}" if flag is not None else "")
+            out[canonical] = _("one event per date column: ") + ", ".join(
+                _("{event} at {column}").format(event=event, column=repr(file.header[stamp]))
+                + (_(" when {flag}").format(flag=repr(file.header[flag])) if flag is not None else "")
                 for event, stamp, flag in mapping.event_branches
             )
     return out
@@ -403,3 +435,178 @@ def describe(mapping: Mapping, file: CsvFile) -> dict[str, Any]:
 def source_columns(mapping: Mapping, file: CsvFile) -> dict[str, str]:
     """canonical field -> the header name of the column that feeds it (for a form that adjusts the mapping)."""
     return {canonical: file.header[i] for canonical, i in mapping.positions.items()}
+
+
+# --- the mapping form in the reader's words ------------------------------------------------------------------
+
+# Each canonical field as the mapping form names it (translated where shown: `field_label`).
+FIELD_LABELS = {
+    "contact_id": N_("Email address / identifier"),
+    "collection_source": N_("Collection source"),
+    "consent": N_("Consent"),
+    "collected_at": N_("Collection date"),
+    "informed": N_("Informed of the use of their address"),
+    "opted_out_at": N_("Unsubscribe date"),
+    "loyalty_consent": N_("Loyalty consent"),
+    "order_date": N_("Order date"),
+    "amount": N_("Amount"),
+    "category": N_("Category"),
+    "campaign_id": N_("Campaign identifier"),
+    "sent_at": N_("Send date"),
+    "name": N_("Campaign name"),
+    "email_type": N_("Email type"),
+    "event_type": N_("Event type"),
+    "occurred_at": N_("Event date"),
+    "is_machine_open": N_("Machine open (privacy protection)"),
+    "channel": N_("Collection channel"),
+    "notice_shown": N_("Notice shown at collection"),
+    "evidence": N_("Evidence"),
+    "reviewed_at": N_("Review date"),
+    "opposed_at": N_("Opposition date"),
+    "reason": N_("Reason"),
+    "basis": N_("Legal basis"),
+    "delivered": N_("Delivered"),
+    "openers": N_("Openers"),
+    "clickers": N_("Clickers"),
+    "unsubscribers": N_("Unsubscribes"),
+    "complainers": N_("Spam complaints"),
+    "sent": N_("Sends"),
+    "bounces": N_("Bounces"),
+}
+
+# The header names a file commonly gives each field, French exports included, compared as `normalise` writes
+# them: what the mapping form suggests for a file no preset recognises. A suggestion only: nothing is loaded
+# from it until the person applies the form.
+USUAL_HEADERS = {
+    "contact_id": (
+        "Adresse e-mail",
+        "Adresse email",
+        "Adresse mail",
+        "E-mail",
+        "Email",
+        "Mail",
+        "Courriel",
+        "Email address",
+        "Identifiant",
+        "Identifiant client",
+        "Contact",
+        "contact_id",
+    ),
+    "collection_source": (
+        "Source de collecte",
+        "Origine",
+        "Source",
+        "Provenance",
+        "Canal d'inscription",
+        "collection_source",
+    ),
+    "consent": ("Consentement", "Opt-in", "Optin", "Consentement e-mail", "Statut", "Consent", "consent"),
+    "collected_at": (
+        "Date de création",
+        "Date d'inscription",
+        "Date de collecte",
+        "Date inscription",
+        "Date création",
+        "Created at",
+        "Signup date",
+        "collected_at",
+    ),
+    "informed": ("Informé", "Information", "informed"),
+    "opted_out_at": (
+        "Date de désinscription",
+        "Date désinscription",
+        "Date de désabonnement",
+        "Unsubscribed at",
+        "opted_out_at",
+    ),
+    "loyalty_consent": ("Consentement fidélité", "Fidélité", "loyalty_consent"),
+    "order_date": ("Date de commande", "Date commande", "Date d'achat", "Order date", "order_date"),
+    "amount": ("Montant", "Montant TTC", "Total", "Amount", "amount"),
+    "category": ("Catégorie", "Rayon", "Category", "category"),
+    "campaign_id": (
+        "Identifiant campagne",
+        "Identifiant de campagne",
+        "ID campagne",
+        "Campagne",
+        "Campaign ID",
+        "campaign_id",
+    ),
+    "sent_at": ("Date d'envoi", "Date envoi", "Envoyé le", "Sent at", "Send date", "sent_at"),
+    "name": ("Nom de la campagne", "Nom campagne", "Nom", "Campaign name", "name"),
+    "email_type": ("Type d'e-mail", "Type d'email", "Type de message", "Email type", "email_type"),
+    "event_type": ("Type d'événement", "Type événement", "Événement", "Event", "Event type", "event_type"),
+    "occurred_at": ("Date de l'événement", "Date événement", "Date", "Occurred at", "occurred_at"),
+    "opposed_at": ("Date d'opposition", "Date de l'opposition", "opposed_at"),
+    "reason": ("Motif", "Raison", "Reason", "reason"),
+    "basis": ("Base légale", "Base juridique", "Basis", "basis"),
+    "delivered": ("Délivrés", "Délivré", "Delivered", "delivered"),
+    "openers": ("Ouvreurs", "Ouvertures uniques", "Openers", "openers"),
+    "clickers": ("Cliqueurs", "Clics uniques", "Clickers", "clickers"),
+    "unsubscribers": ("Désinscriptions", "Désinscrits", "Unsubscribes", "unsubscribers"),
+    "complainers": ("Plaintes", "Plaintes pour spam", "Complaints", "complainers"),
+    "sent": ("Envois", "Envoyés", "Sent", "sent"),
+    "bounces": ("Rebonds", "Erreurs", "Bounces", "bounces"),
+}
+
+
+def field_label(name: str) -> str:
+    """A canonical field as a person reads it: its label in a translation, its code name in English (the name
+    the Guide, the canonical files and the CLI's --set use)."""
+    if i18n.current() == i18n.SOURCE_LANGUAGE or name not in FIELD_LABELS:
+        return name
+    return _(FIELD_LABELS[name])
+
+
+def suggested_columns(header: list[str], table: Table) -> dict[str, str]:
+    """canonical field -> the header column that usually holds it (USUAL_HEADERS), for the fields of `table`;
+    a column is suggested for one field at most, the field's more usual names first."""
+    by_name = {}
+    for name in header:
+        by_name.setdefault(normalise(name), name)
+    suggested: dict[str, str] = {}
+    for column in table.columns:
+        for usual in USUAL_HEADERS.get(column.name, ()):
+            found = by_name.get(normalise(usual))
+            if found is not None and found not in suggested.values():
+                suggested[column.name] = found
+                break
+    return suggested
+
+
+def suggested_table(header: list[str]) -> str:
+    """The table whose required fields the usual headers cover best (contacts on a tie or with none)."""
+    order = list(TABLES)
+
+    def covered(name: str) -> tuple[int, int, int]:
+        table = TABLES[name]
+        found = suggested_columns(header, table)
+        return (sum(1 for c in table.required if c in found), len(found), -order.index(name))
+
+    return max(order, key=covered) if header else "contacts"
+
+
+# A date as the file writes it, by its day/month order (None: an ISO date, the form the product advises).
+_DATE_EXAMPLES = {None: "2026-03-15", "dmy": "15/03/2026", "mdy": "03/15/2026"}
+
+
+def expected(column: Column, order: str | None = None) -> str:
+    """What a valid value of a field looks like, in the current language (the English of Column.expected); a
+    date in the file's own day/month order (`order`: 'dmy', 'mdy', or None for a file of ISO dates)."""
+    day = _DATE_EXAMPLES.get(order, _DATE_EXAMPLES[None])
+    if column.kind == DATE:
+        return _("a date such as {day}").format(day=day)
+    if column.kind == TIMESTAMP:
+        return _("a date or date-time such as {day} or {moment}").format(
+            day=day, moment=f"{day} 09:30" if order in ("dmy", "mdy") else f"{day}T09:30:00"
+        )
+    if column.kind == VOCAB:
+        return _("one of {values}").format(values=", ".join(column.vocabulary))
+    return _(
+        {
+            ID: N_("a non-empty identifier"),
+            TEXT: N_("text"),
+            BOOL: N_("true or false (also 1/0, yes/no, oui/non)"),
+            COUNT: N_("a whole number, 0 or more"),
+            AMOUNT: N_("a number such as 49.90"),
+        }[column.kind]
+    )

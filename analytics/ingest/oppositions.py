@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analytics.i18n import _
 from analytics.ingest.files import CsvFile
 from analytics.text import normalise
 
@@ -96,13 +97,15 @@ def most_telling(found: tuple[Signal, ...]) -> list[Signal]:
 def fix(column: Signal, table: str, preset: str | None) -> str:
     """What the user does when rows where such columns say 'objected' would not be oppositions as mapped."""
     if table == "contacts":
-        how = (
-            f"map the column that holds the date of the opposition ({column.header!r} if it is a date) onto "
+        how = _(
+            "map the column that holds the date of the opposition ({column} if it is a date) onto "
             "opted_out_at, or translate the status to consent objected"
-        )
+        ).format(column=repr(column.header))
     elif table == "events":
-        how = "translate these rows' event type to unsubscribe (complaint for a spam report)"
+        how = _("translate these rows' event type to unsubscribe (complaint for a spam report)")
     else:
-        how = "map the date of the opposition onto opposed_at"
-    other = "; or choose the preset that reads this export as a whole" if preset else ""
-    return f"{how}{other}. An opposition is never dropped: the file cannot load while one would be lost"
+        how = _("map the date of the opposition onto opposed_at")
+    other = _("; or choose the preset that reads this export as a whole") if preset else ""
+    return _(
+        "{how}{other}. An opposition is never dropped: the file cannot load while one would be lost"
+    ).format(how=how, other=other)

@@ -17,11 +17,12 @@ Values mapped to SKIP are not events the product counts (a deferral, a list chan
 
 from __future__ import annotations
 
+from analytics.i18n import N_
 from analytics.presets import DEFAULT, SKIP, Preset
 
 _MAILCHIMP_SIGNATURE = ("email_address", "member_rating", "leid", "euid")
 _MAILCHIMP_NEEDS = {
-    "collection_source": "Mailchimp does not record where an address was collected",
+    "collection_source": N_("Mailchimp does not record where an address was collected"),
 }
 _MAILCHIMP_COLUMNS = {
     "contact_id": ("Email Address",),
@@ -132,7 +133,9 @@ BUILT_IN: list[Preset] = [
             "complainers": ("Spam Complaints",),
             "bounces": ("Bounces",),
         },
-        needs={"basis": "a campaign report does not say under which legal basis its recipients were mailed"},
+        needs={
+            "basis": N_("a campaign report does not say under which legal basis its recipients were mailed")
+        },
         source="tests/fixtures/presets/klaviyo_campaigns/SOURCE.md",
     ),
     Preset(
@@ -151,7 +154,7 @@ BUILT_IN: list[Preset] = [
         },
         # A blocklisted address has objected; Brevo gives no date, so the last modification is the best bound.
         when={"opted_out_at": ("EMAIL_BLACKLISTED", ("yes", "oui", "true", "1"), "MODIFIED_TIME")},
-        needs={"collection_source": "Brevo has no standard collection-source attribute"},
+        needs={"collection_source": N_("Brevo has no standard collection-source attribute")},
         date_order="dmy",
         source="tests/fixtures/presets/brevo_contacts/SOURCE.md",
     ),
@@ -330,9 +333,9 @@ BUILT_IN: list[Preset] = [
         columns={"contact_id": ("email",)},
         aliases={"mautic": "id"},  # the lead id, which the do-not-contact list names people by
         needs={
-            "collection_source": "Mautic's contact export has no collection source",
-            "consent": "Mautic's contact export has no consent status",
-            "collected_at": "Mautic's contact export has no creation date",
+            "collection_source": N_("Mautic's contact export has no collection source"),
+            "consent": N_("Mautic's contact export has no consent status"),
+            "collected_at": N_("Mautic's contact export has no creation date"),
         },
         source="tests/fixtures/presets/mautic_contacts/SOURCE.md",
     ),
@@ -419,7 +422,9 @@ BUILT_IN: list[Preset] = [
             "email_type": ("email_type", "Type d'email"),
             "basis": ("basis", "Base légale"),
         },
-        needs={"basis": "a campaign report does not say under which legal basis its recipients were mailed"},
+        needs={
+            "basis": N_("a campaign report does not say under which legal basis its recipients were mailed")
+        },
         source="tests/fixtures/presets/generic_campaign_report/SOURCE.md",
     ),
 ]

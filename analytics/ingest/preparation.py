@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from analytics.errors import InvalidFile, Problem, UserError, is_disk_full
+from analytics.i18n import _
 from analytics.ingest import checks, mapping, staging
 from analytics.ingest.files import CsvFile
 from analytics.ingest.mapping import Mapping
@@ -105,9 +106,13 @@ def prepare(
     """Map, stage and check one file without writing to the canonical tables; problems are collected.
     detailed: always keep the staged text with its row numbers (<stage>), as a preview shows it."""
     if options.table is not None and options.table not in {t for t in LOAD_ORDER}:
-        raise UserError(f"Unknown table {options.table!r}; the tables are {', '.join(LOAD_ORDER)}.")
+        raise UserError(
+            _("Unknown table {table}; the tables are {tables}.").format(
+                table=repr(options.table), tables=", ".join(LOAD_ORDER)
+            )
+        )
     if options.on_invalid not in ON_INVALID:
-        raise UserError(f"on_invalid must be one of {', '.join(ON_INVALID)}.")
+        raise UserError(_("on_invalid must be one of {values}.").format(values=", ".join(ON_INVALID)))
     available = presets if presets is not None else mapping.all_presets(con)
     preset_name = options.preset
     if options.custom is not None:
@@ -131,9 +136,9 @@ def prepare(
             order, order_problems = checks.decide_date_order(con, file, m, stage)
         raise InvalidFile(file.display_name, order_problems, m.table.name)
     staging.convert(con, m, stage, order)
-    problems, bad = checks.problems(con, m, stage)
+    problems, bad = checks.problems(con, m, stage, order)
     if problems and staging.renumber(con, file, [stage, f"{stage}_typed"]):
-        problems, bad = checks.problems(con, m, stage)
+        problems, bad = checks.problems(con, m, stage, order)
     if options.on_invalid == "skip" and any(not p.blocking for p in problems):
         lost = checks.oppositions_set_aside(con, m, stage, bad)
         if lost is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import AmbiguousPreset, InvalidFile, Problem, UserError, is_disk_full
-from analytics.ingest import files, mapping, staging
+from analytics.ingest import checks, files, mapping, staging
 from analytics.ingest.checks import SAMPLE_ROWS
 from analytics.ingest.files import disk_full
 from analytics.ingest.preparation import Options, prepare, refused
@@ -42,6 +42,7 @@ class Inspection:
     needs: dict[str, str] = field(default_factory=dict)  # fields the user must supply -> why
     candidates: list[str] = field(default_factory=list)  # presets the header matches equally (a tie)
     sampled: bool = False  # only the start of a large file was read (files.preview); Load reads it whole
+    date_form: str | None = None  # the day/month order its dates are written in ('dmy', 'mdy'), None for ISO
 
     @property
     def ok(self) -> bool:
@@ -92,6 +93,7 @@ def inspect(
                 constants=dict(m.constants),
                 values={k: dict(v) for k, v in m.values.items()},
                 sampled=sampled,
+                date_form=checks.written_order(con, m, stage, item.date_order),
             )
         except InvalidFile as error:
             return Inspection(

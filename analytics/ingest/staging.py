@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from analytics.errors import InvalidFile, UserError, is_disk_full
+from analytics.i18n import _, ngettext
 from analytics.ingest import files
 from analytics.ingest.files import CsvFile, FileProblem, disk_full
 from analytics.ingest.mapping import Mapping
@@ -38,7 +39,11 @@ def _order_literal(order: str) -> str:
     """The SQL literal of a day/month order, only ever one of DATE_ORDERS: the order may come from a saved
     mapping, i.e. from the database, and is written into SQL (a macro argument)."""
     if order not in DATE_ORDERS:
-        raise UserError(f"Date order {clip(repr(order))} is not one of {', '.join(DATE_ORDERS)}.")
+        raise UserError(
+            _("Date order {order} is not one of {orders}.").format(
+                order=clip(repr(order)), orders=", ".join(DATE_ORDERS)
+            )
+        )
     return f"'{order}'"
 
 
@@ -185,47 +190,65 @@ def _read_error(file: CsvFile, m: Mapping, error: duckdb.Error) -> UserError:
     text = str(error)
     line = re.search(r"CSV Error on Line: (\d+)", text)
     rows = [int(line.group(1))] if line else []
-    where = f"row {rows[0]}" if rows else "a row"
-    separator = "a tab" if file.delimiter == "\t" else f"'{file.delimiter}'"
+    where = _("row {row}").format(row=rows[0]) if rows else _("a row")
+    separator = _("a tab") if file.delimiter == "\t" else f"'{file.delimiter}'"
     fields = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
     if fields:
         expected, found = int(fields.group(1)), int(fields.group(2))
         problem = FileProblem(
             None,
-            f"{where} has {found} field(s) where the header has {expected} (the separator is {separator})",
-            "give every row as many fields as the header: put quotes around a value that holds the separator "
-            "or a line break, and export the file again if its last row was cut short",
+            ngettext(
+                "{where} has {found} field(s) where the header has {expected} (the separator is {separator})",
+                "{where} has {found} field(s) where the header has {expected} (the separator is {separator})",
+                found,
+            ).format(where=where, found=found, expected=expected, separator=separator),
+            _(
+                "give every row as many fields as the header: put quotes around a value that holds the separator "
+                "or a line break, and export the file again if its last row was cut short"
+            ),
             rows,
         )
     elif "unterminated quote" in text:
         problem = FileProblem(
             None,
-            f"a quoted value on {where} is never closed, or a quote inside a quoted value is not doubled",
-            'close the quote; write a quote inside a quoted value twice ("" ); export the file again if it '
-            "was cut short",
+            _(
+                "a quoted value on {where} is never closed, or a quote inside a quoted value is not doubled"
+            ).format(where=where),
+            _(
+                'close the quote; write a quote inside a quoted value twice ("" ); export the file again if it '
+                "was cut short"
+            ),
             rows,
         )
     elif "Invalid unicode" in text:
         problem = FileProblem(
             None,
-            f"{where} is not UTF-8 text although the start of the file is: the file mixes two encodings",
-            "open the file in a spreadsheet or text editor and save it again as CSV UTF-8",
+            _(
+                "{where} is not UTF-8 text although the start of the file is: the file mixes two encodings"
+            ).format(where=where),
+            _("open the file in a spreadsheet or text editor and save it again as CSV UTF-8"),
             rows,
         )
     elif "Maximum line size" in text:
         problem = FileProblem(
             None,
-            f"{where} is longer than 2 MB: most often a quote that is never closed, so the rest of the file "
-            "reads as one value",
-            "close the quote (a quote inside a quoted value is written twice), or split the very long value",
+            _(
+                "{where} is longer than 2 MB: most often a quote that is never closed, so the rest of the file "
+                "reads as one value"
+            ).format(where=where),
+            _(
+                "close the quote (a quote inside a quoted value is written twice), or split the very long value"
+            ),
             rows,
         )
     elif "state machine reached an invalid state" in text:
         problem = FileProblem(
             None,
-            "its line breaks or quotes do not follow the CSV standard: most often a line that ends in a carriage "
-            "return alone (CR) in a file whose lines end in CR LF — files joined from two sources",
-            "open the file in a spreadsheet or text editor and save it again as CSV",
+            _(
+                "its line breaks or quotes do not follow the CSV standard: most often a line that ends in a "
+                "carriage return alone (CR) in a file whose lines end in CR LF — files joined from two sources"
+            ),
+            _("open the file in a spreadsheet or text editor and save it again as CSV"),
             rows,
         )
     else:
@@ -233,8 +256,8 @@ def _read_error(file: CsvFile, m: Mapping, error: duckdb.Error) -> UserError:
         detail = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", first)  # no quoted value of the file in the message
         problem = FileProblem(
             None,
-            f"{where} cannot be read as CSV ({clip(detail, 160)})",
-            "check that every row has as many fields as the header and that quotes are closed",
+            _("{where} cannot be read as CSV ({detail})").format(where=where, detail=clip(detail, 160)),
+            _("check that every row has as many fields as the header and that quotes are closed"),
             rows,
         )
     return InvalidFile(file.display_name, [problem], m.table.name)
@@ -312,8 +335,9 @@ def usable(con: duckdb.DuckDBPyConnection) -> bool:
 
 def out_of_memory(what: str) -> UserError:
     return UserError(
-        f"{what} could not be loaded: there is not enough memory to read it (the limit is "
-        f"{memory_limit()}, and the disk may lack room to spill to). Nothing of "
-        f"this batch was loaded; the data loaded before is unchanged. Set ${ENV_MEMORY_LIMIT} higher "
-        "(e.g. 8GB), free some disk space, or load the file in smaller parts."
+        _(
+            "{what} could not be loaded: there is not enough memory to read it (the limit is {limit}, and the disk "
+            "may lack room to spill to). Nothing of this batch was loaded; the data loaded before is unchanged. Set "
+            "${variable} higher (e.g. 8GB), free some disk space, or load the file in smaller parts."
+        ).format(what=what, limit=memory_limit(), variable=ENV_MEMORY_LIMIT)
     )

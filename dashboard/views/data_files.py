@@ -11,48 +11,80 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from analytics import formats, i18n
+from analytics.i18n import N_, _, ngettext
 from analytics.ingest import Inspection, Options
-from analytics.ingest.mapping import user_preset
+from analytics.ingest.mapping import expected, field_label, suggested_columns, suggested_table, user_preset
 from analytics.tables import TABLES, VOCAB
 from dashboard import data
 from dashboard.text import md
 
 NONE = "—"
-AS_IT_IS = "(as it is)"
-DATE_ORDERS = {"as the file shows": None, "day first (dmy)": "dmy", "month first (mdy)": "mdy"}
+AS_IT_IS = N_("(as it is)")  # a choice's value (never stored): shown translated
+# label -> order; the labels are the choices' values, shown translated
+DATE_ORDERS = {N_("as the file shows"): None, N_("day first (dmy)"): "dmy", N_("month first (mdy)"): "mdy"}
 # What the page asks for a field an export lacks, in the user's words.
 ASKED = {
     "collection_source": (
-        "Collection source of every contact in this file",
-        "Where these addresses were collected, as your source registry names it, e.g. newsletter_form, "
-        "web_checkout, in_store.",
+        N_("Collection source of every contact in this file"),
+        N_(
+            "Where these addresses were collected, as your source registry names it, e.g. newsletter_form, "
+            "web_checkout, in_store."
+        ),
     ),
     "basis": (
-        "Legal basis of the recipients of this report",
-        "Under which basis its recipients were mailed: soft_opt_in for the non-opt-in clients of a source, "
-        "opt_in for subscribers who ticked the box.",
+        N_("Legal basis of the recipients of this report"),
+        N_(
+            "Under which basis its recipients were mailed: soft_opt_in for the non-opt-in clients of a source, "
+            "opt_in for subscribers who ticked the box."
+        ),
     ),
-    "consent": ("Consent of every contact in this file", "opt_in, none (no explicit answer) or objected."),
+    "consent": (
+        N_("Consent of every contact in this file"),
+        N_("opt_in, none (no explicit answer) or objected."),
+    ),
     "collected_at": (
-        "Collection date of every contact in this file",
-        "A date such as 2026-03-15, when the file has none of its own.",
+        N_("Collection date of every contact in this file"),
+        N_("A date such as 2026-03-15, when the file has none of its own."),
     ),
 }
+# A file's day/month order as the preview names it (the code in English; in words in a translation).
+ORDER_NAMES = {"dmy": N_("dmy"), "mdy": N_("mdy")}
+# Each table as the preview describes it (the English of analytics.tables' descriptions).
+TABLE_DESCRIPTIONS = {
+    "contacts": N_("one row per person"),
+    "orders": N_("one row per purchase"),
+    "campaigns": N_("one row per campaign"),
+    "events": N_("one row per engagement event"),
+    "sources": N_("the collection-source registry"),
+    "oppositions": N_("one row per opposition recorded apart from the contact (a do-not-contact list)"),
+    "campaign_stats": N_("aggregated per-campaign rows, per source and legal basis"),
+}
 
-st.title("Data")
+
+def translated(value: str) -> str:
+    """A choice shown in the reader's language (the page's own labels; codes and file values as they are)."""
+    return _(value) if value == AS_IT_IS or value in DATE_ORDERS else value
+
+
+st.title(_("Data"))
 st.caption(
-    "Upload CSV exports: the canonical files (see the Guide) or your platform's own exports (Mailchimp, "
-    "Klaviyo, Brevo, SendGrid, Mailjet, Salesforce Marketing Cloud, Mautic…), also as .csv.gz or .zip. Each "
-    "file's table or export is recognised from its columns; columns the product does not need (names, "
-    "phones, addresses, IPs) are never stored, and a column that records an opposition is never dropped. "
-    "Nothing is written until you press Load, and then every file lands or none does: the data already "
-    "loaded stays intact."
+    _(
+        "Upload CSV exports: the canonical files (see the Guide) or your platform's own exports (Mailchimp, "
+        "Klaviyo, Brevo, SendGrid, Mailjet, Salesforce Marketing Cloud, Mautic…), also as .csv.gz or .zip. Each "
+        "file's table or export is recognised from its columns; columns the product does not need (names, "
+        "phones, addresses, IPs) are never stored, and a column that records an opposition is never dropped. "
+        "Nothing is written until you press Load, and then every file lands or none does: the data already "
+        "loaded stays intact."
+    )
 )
 if data.showing_demo():
     st.info(
-        f"Your database ({md(data.user_database_path())}) is empty, so the other pages show the demo brand, "
-        "labelled as such. The files you load here go into your database — never into the demo — and from then "
-        "on every page shows your data only.",
+        _(
+            "Your database ({path}) is empty, so the other pages show the demo brand, labelled as such. The files "
+            "you load here go into your database — never into the demo — and from then on every page shows your "
+            "data only."
+        ).format(path=md(data.user_database_path())),
         icon=":material/info:",
     )
 
@@ -82,13 +114,13 @@ def adjusted_mapping(key: str, path, inspection: Inspection, order: str | None):
             columns[column.name] = picked
             if column.kind == VOCAB:
                 translated = {}
-                for k, (value, _) in enumerate(data.distinct_values(path, picked)):
+                for k, (value, _count) in enumerate(data.distinct_values(path, picked)):
                     target = state(f"{key}_val_{column.name}_{k}", AS_IT_IS)
                     if target != AS_IT_IS:
                         translated[value] = target
                 if translated:
                     values[column.name] = translated
-    name = (state(f"{key}_save_as") or "").strip() or f"mapping for {path.name}"
+    name = (state(f"{key}_save_as") or "").strip() or _("mapping for {file}").format(file=path.name)
     return user_preset(name, inspection.header, table.name, columns, constants, values, order)
 
 
@@ -112,45 +144,61 @@ def chosen_options(key: str, path, base: Inspection) -> Options:
 def mapping_fields(key: str, path, inspection: Inspection) -> None:
     """Columns onto fields, constants, value translations: the mapping made by hand (inside the form)."""
     tables = list(TABLES)
-    default_table = inspection.table if inspection.table in TABLES else "contacts"
+    if inspection.table in TABLES:
+        default_table = inspection.table
+    else:  # a file no export matches: the table its usual column names point to
+        default_table = suggested_table(inspection.header) if not inspection.columns else "contacts"
     table_name = st.selectbox(
-        "Table",
+        _("Table"),
         tables,
         index=tables.index(default_table),
         key=f"{key}_table",
-        help="Which table the rows are.",
+        help=_("Which table the rows are."),
     )
     table = TABLES[table_name]
-    st.caption("For each field: the column that holds it, or one value for the whole file.")
+    st.caption(_("For each field: the column that holds it, or one value for the whole file."))
     choices = [NONE, *inspection.header]
+    # the columns ingest found, else those whose names usually hold the field (French headers included)
+    suggested = {**suggested_columns(inspection.header, table), **inspection.columns}
+    # a date's example in the file's own day/month order (chosen in the form, else as its dates are written)
+    order = DATE_ORDERS.get(state(f"{key}_date_order", "as the file shows")) or inspection.date_form
     for column in table.columns:
         left, right = st.columns(2)
-        detected = inspection.columns.get(column.name)
+        detected = suggested.get(column.name)
+        label = field_label(column.name)
         picked = left.selectbox(
-            f"{column.name}{' (required)' if column.required else ''}",
+            _("{field} (required)").format(field=label) if column.required else label,
             choices,
             index=choices.index(detected) if detected in choices else 0,
             key=f"{key}_map_{column.name}",
-            help=f"Expected: {column.expected}.",
+            help=_("Expected: {expected}.").format(expected=expected(column, order))
+            + ("" if label == column.name else " " + _("Field {code}.").format(code=column.name)),
         )
         right.text_input(
-            f"or one value for {column.name}",
+            _("or one value for {field}").format(field=label),
             value=inspection.constants.get(column.name, ""),
             key=f"{key}_const_{column.name}",
         )
         if column.kind == VOCAB and picked != NONE:
             known = inspection.values.get(column.name, {})
-            with st.expander(f"Translate the values of {md(picked)} into {column.name}"):
+            with st.expander(
+                _("Translate the values of {column} into {field}").format(column=md(picked), field=label)
+            ):
                 for k, (value, count) in enumerate(data.distinct_values(path, picked)):
                     options = [AS_IT_IS, *column.vocabulary]
                     current = known.get(value.strip().lower())
                     st.selectbox(
-                        f"{md(value)} ({count:,} rows)",
+                        ngettext("{value} ({count} rows)", "{value} ({count} rows)", count).format(
+                            value=md(value), count=formats.number(count)
+                        ),
                         options,
                         index=options.index(current) if current in options else 0,
                         key=f"{key}_val_{column.name}_{k}",
+                        format_func=translated,
                     )
-    st.text_input("Save this mapping as (offered next time the same columns come in)", key=f"{key}_save_as")
+    st.text_input(
+        _("Save this mapping as (offered next time the same columns come in)"), key=f"{key}_save_as"
+    )
 
 
 def file_form(key: str, path, name: str, base: Inspection, inspection: Inspection) -> None:
@@ -158,61 +206,88 @@ def file_form(key: str, path, name: str, base: Inspection, inspection: Inspectio
     with st.form(key=f"{key}_form", border=False):
         if base.candidates:
             st.radio(
-                "This file's columns match several exports equally. Which one is it?",
+                _("This file's columns match several exports equally. Which one is it?"),
                 base.candidates,
                 index=None,
                 key=f"{key}_preset",
-                help="The platform tells these files apart by their name only; the product never guesses.",
+                help=_("The platform tells these files apart by their name only; the product never guesses."),
             )
         asked = dict(base.needs) | dict(inspection.needs)
         for field in [f for f in ASKED if f in asked or state(f"{key}_need_{f}") not in (None, "", NONE)]:
-            label, why = ASKED[field]
-            help_text = why + (f" This export has none: {asked[field]}." if asked.get(field) else "")
+            label, why = (_(text) for text in ASKED[field])
+            help_text = why + (
+                " " + _("This export has none: {why}.").format(why=_(asked[field]))
+                if asked.get(field)
+                else ""
+            )
             column = next((c for t in TABLES.values() for c in t.columns if c.name == field), None)
             if column is not None and column.kind == VOCAB:
                 st.selectbox(label, [NONE, *column.vocabulary], key=f"{key}_need_{field}", help=help_text)
             else:
                 st.text_input(label, key=f"{key}_need_{field}", help=help_text)
         left, right = st.columns(2)
-        left.selectbox("Dates such as 03/04/2026 are", list(DATE_ORDERS), key=f"{key}_date_order")
+        left.selectbox(
+            _("Dates such as 03/04/2026 are"),
+            list(DATE_ORDERS),
+            key=f"{key}_date_order",
+            format_func=translated,
+        )
         right.checkbox(
-            "Load the valid rows and set the invalid ones aside (they can be downloaded)", key=f"{key}_skip"
+            _("Load the valid rows and set the invalid ones aside (they can be downloaded)"),
+            key=f"{key}_skip",
         )
         unmatched = not inspection.ok and not base.candidates and not base.needs and not inspection.preset
         adjust = st.checkbox(
-            "Map the columns myself",
+            _("Map the columns myself"),
             value=unmatched and bool(inspection.header),
             key=f"{key}_adjust",
             disabled=not inspection.header,
         )
         if adjust:
             mapping_fields(key, path, inspection)
-        applied = st.form_submit_button("Apply", type="primary" if not inspection.ok else "secondary")
+        applied = st.form_submit_button(_("Apply"), type="primary" if not inspection.ok else "secondary")
     if applied and state(f"{key}_adjust") and (state(f"{key}_save_as") or "").strip():
         custom = adjusted_mapping(key, path, inspection, DATE_ORDERS.get(state(f"{key}_date_order")))
         data.save_preset(custom)
-        st.success(f"Mapping {md(custom.name)} saved.")
+        st.success(_("Mapping {name} saved.").format(name=md(custom.name)))
 
 
 def show_inspection(inspection: Inspection) -> None:
     if inspection.ok:
         table = TABLES[inspection.table]
-        via = f" with preset **{md(inspection.preset)}**" if inspection.preset else ""
+        via = _(" with preset **{preset}**").format(preset=md(inspection.preset)) if inspection.preset else ""
+        description = _(TABLE_DESCRIPTIONS.get(table.name, table.description))
+        rows = formats.number(inspection.rows)
         st.markdown(
-            f"**{md(inspection.file_name)}** → **{table.name}** ({md(table.description)}){via}, "
+            f"**{md(inspection.file_name)}** → **{table.name}** ({md(description)}){via}, "
             + (
-                f"its first {inspection.rows:,} row(s) checked (a large file: Load checks every row)"
+                ngettext(
+                    "its first {rows} row(s) checked (a large file: Load checks every row)",
+                    "its first {rows} row(s) checked (a large file: Load checks every row)",
+                    inspection.rows,
+                ).format(rows=rows)
                 if inspection.sampled
-                else f"{inspection.rows:,} row(s)"
+                else ngettext("{rows} row(s)", "{rows} row(s)", inspection.rows).format(rows=rows)
             )
-            + f"; read as {md(inspection.encoding)}, delimiter "
-            f"{md(repr(inspection.delimiter))}, dates {md(inspection.date_order)}."
+            + _("; read as {encoding}, delimiter {delimiter}, dates {order}.").format(
+                encoding=md(inspection.encoding),
+                delimiter=md(repr(inspection.delimiter)),
+                order=md(
+                    _(ORDER_NAMES[inspection.date_order])
+                    if inspection.date_order in ORDER_NAMES
+                    else inspection.date_order
+                ),
+            )
         )
-        st.caption("Fields: " + md("; ".join(f"{k} ← {v}" for k, v in inspection.fields.items())))
+        st.caption(
+            _("Fields: ") + md("; ".join(f"{field_label(k)} ← {v}" for k, v in inspection.fields.items()))
+        )
         if inspection.ignored_columns:
-            st.caption("Not kept (not needed by the product): " + md(", ".join(inspection.ignored_columns)))
+            st.caption(
+                _("Not kept (not needed by the product): ") + md(", ".join(inspection.ignored_columns))
+            )
         for problem in inspection.problems:
-            st.warning(md(problem.describe()) + " — these rows will be set aside.")
+            st.warning(md(problem.describe()) + _(" — these rows will be set aside."))
         if inspection.sample:
             st.dataframe(pd.DataFrame(inspection.sample), hide_index=True)
     else:
@@ -220,7 +295,7 @@ def show_inspection(inspection: Inspection) -> None:
 
 
 uploads = st.file_uploader(
-    "CSV files (.csv, .csv.gz, .zip)",
+    _("CSV files (.csv, .csv.gz, .zip)"),
     type=["csv", "gz", "zip"],
     accept_multiple_files=True,
     key="upload_files",
@@ -229,8 +304,10 @@ uploads = st.file_uploader(
 files, refused, loaded = data.receive_uploads(uploads or [])
 if loaded:
     st.info(
-        f"Loaded already: {md(', '.join(loaded))} (the copies on the server are deleted). Remove them from the "
-        "list above to upload them again.",
+        _(
+            "Loaded already: {files} (the copies on the server are deleted). Remove them from the list above to "
+            "upload them again."
+        ).format(files=md(", ".join(loaded))),
         icon=":material/check_circle:",
     )
 if files or refused:
@@ -249,17 +326,35 @@ if files or refused:
         all_ok = all_ok and inspection.ok
     if not all_ok:
         st.warning(
-            "Some files cannot be loaded as they are: answer what their form asks (or fix them and upload "
-            "again), then Apply. Nothing was written."
+            _(
+                "Some files cannot be loaded as they are: answer what their form asks (or fix them and upload "
+                "again), then Apply. Nothing was written."
+            )
         )
-    elif st.button(f"Load {len(files)} file(s)", key="load_files", type="primary"):
+    elif st.button(
+        ngettext("Load {count} file(s)", "Load {count} file(s)", len(files)).format(
+            count=formats.number(len(files))
+        ),
+        key="load_files",
+        type="primary",
+    ):
         results = data.load(files, chosen)
-        st.success(f"Loaded {len(results)} file(s). Every page now shows the new data.")
+        st.success(
+            ngettext(
+                "Loaded {count} file(s). Every page now shows the new data.",
+                "Loaded {count} file(s). Every page now shows the new data.",
+                len(results),
+            ).format(count=formats.number(len(results)))
+        )
         for result in results:
             st.write(md(result.describe()))
             if result.rejects_csv is not None:
                 st.download_button(
-                    f"Download the {result.rows_rejected} row(s) of {result.file_name} set aside, with why",
+                    ngettext(
+                        "Download the {count} row(s) of {file} set aside, with why",
+                        "Download the {count} row(s) of {file} set aside, with why",
+                        result.rows_rejected,
+                    ).format(count=result.rows_rejected, file=result.file_name),
                     data=result.rejects_csv.read_bytes(),
                     file_name=result.rejects_csv.name,
                     mime="text/csv",
@@ -267,66 +362,81 @@ if files or refused:
                 )
         data.uploads_loaded(uploads)
 
-st.header("Load history")
+st.header(_("Load history"))
 history = data.load_history()
 if history.empty:
-    st.info("Nothing loaded yet.")
+    st.info(_("Nothing loaded yet."))
 else:
+    french = i18n.current() == "fr"
+    counts = ("rows_in_file", "rows_added", "rows_updated", "rows_rejected")
+    headings = {
+        "loaded_at": _("Loaded at"),
+        "file_name": _("File"),
+        "table_name": _("Table"),
+        "preset": _("Preset"),
+        "rows_in_file": _("Rows in file"),
+        "rows_added": _("Added"),
+        "rows_updated": _("Updated"),
+        "rows_rejected": _("Skipped"),
+        "sha256": _("Content hash (SHA-256)"),
+    }
+    column_config = {}
+    if french:  # French dates and thousands (English keeps Streamlit's defaults)
+        column_config[headings["loaded_at"]] = st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")
+        for name in counts:
+            column_config[headings[name]] = st.column_config.NumberColumn(format="localized")
     st.dataframe(
-        history.rename(
-            columns={
-                "loaded_at": "Loaded at",
-                "file_name": "File",
-                "table_name": "Table",
-                "preset": "Preset",
-                "rows_in_file": "Rows in file",
-                "rows_added": "Added",
-                "rows_updated": "Updated",
-                "rows_rejected": "Skipped",
-                "sha256": "Content hash (SHA-256)",
-            }
-        ),
+        history.rename(columns=headings),
         hide_index=True,
         key="load_history",
+        column_config=column_config or None,
     )
 
-st.header("Empty the database")
+st.header(_("Empty the database"))
 st.caption(
-    "Removes every loaded file's data and the source registry from your database, for instance to load your "
-    "exports again from the start. Saved settings, saved mappings and the decision log are kept; the change "
-    "log records it. Until you load files again, the other pages show the demo brand."
+    _(
+        "Removes every loaded file's data and the source registry from your database, for instance to load your "
+        "exports again from the start. Saved settings, saved mappings and the decision log are kept; the change "
+        "log records it. Until you load files again, the other pages show the demo brand."
+    )
 )
-confirm = st.checkbox("I understand that the data loaded so far will be removed", key="confirm_empty")
-if st.button("Empty the database", key="empty_database", disabled=not confirm):
+confirm = st.checkbox(_("I understand that the data loaded so far will be removed"), key="confirm_empty")
+if st.button(_("Empty the database"), key="empty_database", disabled=not confirm):
     data.empty_database()
-    st.success("The database is empty.")
+    st.success(_("The database is empty."))
 
-st.header("Backup and restore")
+st.header(_("Backup and restore"))
 st.caption(
-    "A backup is a copy of the whole database at one moment: the data, the source registry, the settings, "
-    "the saved mappings and the decision log. Restoring one replaces all of it."
+    _(
+        "A backup is a copy of the whole database at one moment: the data, the source registry, the settings, "
+        "the saved mappings and the decision log. Restoring one replaces all of it."
+    )
 )
-if st.button("Back up now", key="backup_now"):
+if st.button(_("Back up now"), key="backup_now"):
     backup = data.backup_now()
     st.success(md(backup["message"]))
     st.download_button(
-        "Download the backup",
+        _("Download the backup"),
         data=backup["path"].read_bytes(),
         file_name=backup["path"].name,
         mime="application/octet-stream",
         key="download_backup",
     )
 uploaded_backup = st.file_uploader(
-    "Restore a backup (a file written by Back up now or `optout-cohorts backup`)", key="restore_upload"
+    _("Restore a backup (a file written by Back up now or `optout-cohorts backup`)"), key="restore_upload"
 )
 confirm_restore = st.checkbox(
-    "I understand that everything in the database, the decision log included, will be replaced by the backup",
+    _(
+        "I understand that everything in the database, the decision log included, will be replaced by the backup"
+    ),
     key="confirm_restore",
-    help="The message after the restore says how many entries the decision log held, and how many the backup's "
-    "holds.",
+    help=_(
+        "The message after the restore says how many entries the decision log held, and how many the backup's "
+        "holds."
+    ),
 )
 if st.button(
-    "Restore this backup", key="restore_backup", disabled=uploaded_backup is None or not confirm_restore
+    _("Restore this backup"), key="restore_backup", disabled=uploaded_backup is None or not confirm_restore
 ):
     restored = data.restore_upload(uploaded_backup)
     st.success(md(restored["message"]))
