@@ -7,6 +7,7 @@ paragraph on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import subprocess
@@ -15,11 +16,12 @@ import warnings
 from pathlib import Path
 from typing import NoReturn
 
-from analytics import ingest, store
+from analytics import formats, i18n, ingest, store
 from analytics.demo import database as demo_database
 from analytics.errors import UserError
+from analytics.i18n import _, ngettext
 from analytics.ingest import mapping
-from analytics.report import cohorts, digest, review
+from analytics.report import cohorts, digest, export, review
 from analytics.settings import Settings, from_mapping
 from analytics.store import maintenance, privacy, settings_store
 from analytics.tables import TABLES
@@ -32,10 +34,14 @@ def _date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-03-15") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date such as 2026-03-15").format(text=repr(text))
+        ) from None
     if not ingest.FIRST_YEAR <= day.year <= ingest.LAST_YEAR:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is out of range: give a date from {ingest.FIRST_YEAR}-01-01 to {ingest.LAST_YEAR}-12-31"
+            _("{text} is out of range: give a date from {first} to {last}").format(
+                text=repr(text), first=f"{ingest.FIRST_YEAR}-01-01", last=f"{ingest.LAST_YEAR}-12-31"
+            )
         )
     return day
 
@@ -43,7 +49,9 @@ def _date(text: str) -> dt.date:
 def _setting(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE, e.g. stop_above=0.45")
+        raise argparse.ArgumentTypeError(
+            _("{text} is not NAME=VALUE, e.g. stop_above=0.45").format(text=repr(text))
+        )
     return name.strip(), value.strip()
 
 
@@ -51,33 +59,37 @@ class _Parser(argparse.ArgumentParser):
     """argparse whose errors are one plain line, like the command's own (the usage is behind --help)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(
+            2, _("{prog}: {message} (see {prog} --help)").format(prog=self.prog, message=message) + "\n"
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="optout-cohorts",
-        description="Health of non-opt-in (soft opt-in) email cohorts, source by source.",
+        description=_("Health of non-opt-in (soft opt-in) email cohorts, source by source."),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    load = commands.add_parser("ingest", help="load CSV exports (canonical or a known ESP/CRM export)")
+    load = commands.add_parser("ingest", help=_("load CSV exports (canonical or a known ESP/CRM export)"))
     load.add_argument(
         "--db",
         type=Path,
         default=None,
-        help="database file (default: $OPTOUT_COHORTS_DB or data/optout-cohorts.duckdb)",
+        help=_("database file (default: $OPTOUT_COHORTS_DB or data/optout-cohorts.duckdb)"),
     )
     load.add_argument(
         "--table",
         choices=sorted(TABLES),
-        help="the table of every file (default: recognised from the columns)",
+        help=_("the table of every file (default: recognised from the columns)"),
     )
     load.add_argument(
         "--preset",
         default=None,
-        help="read every file with this preset (built-in or saved; see "
-        "`optout-cohorts presets`); default: the preset the header matches, if any",
+        help=_(
+            "read every file with this preset (built-in or saved; see "
+            "`optout-cohorts presets`); default: the preset the header matches, if any"
+        ),
     )
     load.add_argument(
         "--set",
@@ -86,134 +98,162 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="a value for a whole file, e.g. --set collection_source=in_store (repeatable)",
+        help=_("a value for a whole file, e.g. --set collection_source=in_store (repeatable)"),
     )
     load.add_argument(
         "--date-order",
         choices=("dmy", "mdy"),
         default=None,
-        help="how to read dates like 03/04/2026: dmy (day first) or mdy; default: what the dates "
-        "prove, else day-first for ';' files",
+        help=_(
+            "how to read dates like 03/04/2026: dmy (day first) or mdy; default: what the dates "
+            "prove, else day-first for ';' files"
+        ),
     )
     load.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="load the valid rows and set the invalid ones aside (default: refuse the file)",
+        help=_("load the valid rows and set the invalid ones aside (default: refuse the file)"),
     )
     load.add_argument(
         "--rejects",
         type=Path,
         default=None,
-        help="folder for the set-aside rows with --skip-invalid (default: the current folder)",
+        help=_("folder for the set-aside rows with --skip-invalid (default: the current folder)"),
     )
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
-    commands.add_parser("presets", help="list the built-in and saved presets").add_argument(
+    commands.add_parser("presets", help=_("list the built-in and saved presets")).add_argument(
         "--db", type=Path, default=None
     )
 
-    rep = commands.add_parser("report", help="the cohort report as of a date (SPEC §9)")
+    rep = commands.add_parser("report", help=_("the cohort report as of a date (SPEC §9)"))
     rep.add_argument("--db", type=Path, default=None)
     rep.add_argument(
         "--as-of",
         type=_date,
         default=None,
-        help="report date YYYY-MM-DD (default: the latest send date in the data)",
+        help=_("report date YYYY-MM-DD (default: the latest send date in the data)"),
     )
-    rep.add_argument("--window-weeks", type=int, default=None, help="window length in weeks (default 4)")
+    rep.add_argument("--window-weeks", type=int, default=None, help=_("window length in weeks (default 4)"))
     rep.add_argument(
         "--setting",
         type=_setting,
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a setting for this report, e.g. --setting stop_above=0.45 (repeatable); the others "
-        "are those saved on the dashboard's Settings page, else the defaults",
+        help=_(
+            "override a setting for this report, e.g. --setting stop_above=0.45 (repeatable); the others "
+            "are those saved on the dashboard's Settings page, else the defaults"
+        ),
     )
     rep.add_argument(
         "--format",
-        choices=("json", "csv", "html"),
+        choices=("json", "csv", "spreadsheet", "html"),
         default="json",
-        help="json: the §9 report; csv: the cohort table; html: the self-contained weekly report to share",
+        help=_(
+            "json: the §9 report; csv: the cohort table (codes, fractions); spreadsheet: the cohort table for a "
+            "spreadsheet, in $OPTOUT_COHORTS_LANGUAGE (French: ';', decimal commas, UTF-8 with BOM); html: the "
+            "self-contained weekly report to share"
+        ),
     )
-    rep.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    rep.add_argument(
+        "--out", type=Path, default=None, help=_("write to this file instead of standard output")
+    )
 
-    dig = commands.add_parser("digest", help="the weekly review in plain text, for an email or a chat")
+    dig = commands.add_parser("digest", help=_("the weekly review in plain text, for an email or a chat"))
     dig.add_argument("--db", type=Path, default=None)
     dig.add_argument(
         "--as-of",
         type=_date,
         default=None,
-        help="last day of the week reviewed (default: the last complete ISO week of the data, a Sunday)",
+        help=_("last day of the week reviewed (default: the last complete ISO week of the data, a Sunday)"),
     )
-    dig.add_argument("--window-weeks", type=int, default=None, help="window length in weeks (default 4)")
-    dig.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    dig.add_argument("--window-weeks", type=int, default=None, help=_("window length in weeks (default 4)"))
+    dig.add_argument(
+        "--out", type=Path, default=None, help=_("write to this file instead of standard output")
+    )
 
     pseudo = commands.add_parser(
         "pseudonymise",
-        help="from now on, store email ids as HMAC-SHA-256 pseudonyms (key: $OPTOUT_COHORTS_PSEUDONYM_KEY)",
+        help=_(
+            "from now on, store email ids as HMAC-SHA-256 pseudonyms (key: $OPTOUT_COHORTS_PSEUDONYM_KEY)"
+        ),
     )
     pseudo.add_argument("--db", type=Path, default=None)
 
-    backup = commands.add_parser("backup", help="write a consistent copy of the whole database to a file")
+    backup = commands.add_parser("backup", help=_("write a consistent copy of the whole database to a file"))
     backup.add_argument("--db", type=Path, default=None)
-    backup.add_argument("--out", type=Path, required=True, help="the backup file to write (a DuckDB file)")
-    backup.add_argument("--overwrite", action="store_true", help="replace --out when it exists")
+    backup.add_argument("--out", type=Path, required=True, help=_("the backup file to write (a DuckDB file)"))
+    backup.add_argument("--overwrite", action="store_true", help=_("replace --out when it exists"))
 
     restore = commands.add_parser(
-        "restore", help="replace the database with a backup (close the dashboard and other commands first)"
+        "restore", help=_("replace the database with a backup (close the dashboard and other commands first)")
     )
     restore.add_argument("--db", type=Path, default=None)
     restore.add_argument(
-        "backup", type=Path, metavar="BACKUP", help="a file written by `optout-cohorts backup`"
+        "backup", type=Path, metavar="BACKUP", help=_("a file written by `optout-cohorts backup`")
     )
 
     purge = commands.add_parser(
         "purge",
-        help="delete the contacts past the retention limit (expired, SPEC §5) with their orders and events, "
-        "then rewrite the file so that their data leaves it",
+        help=_(
+            "delete the contacts past the retention limit (expired, SPEC §5) with their orders and events, "
+            "then rewrite the file so that their data leaves it"
+        ),
     )
     purge.add_argument("--db", type=Path, default=None)
-    purge.add_argument("--as-of", type=_date, default=None, help="purge date (default: today)")
-    purge.add_argument("--dry-run", action="store_true", help="count what would be deleted; change nothing")
+    purge.add_argument("--as-of", type=_date, default=None, help=_("purge date (default: today)"))
+    purge.add_argument(
+        "--dry-run", action="store_true", help=_("count what would be deleted; change nothing")
+    )
     purge.add_argument(
         "--no-compact",
         action="store_true",
-        help="skip rewriting the file now (the deleted rows' bytes stay in it until the rewrite, which is "
-        "recorded and done the next time the database is opened, or by `optout-cohorts compact`)",
+        help=_(
+            "skip rewriting the file now (the deleted rows' bytes stay in it until the rewrite, which is "
+            "recorded and done the next time the database is opened, or by `optout-cohorts compact`)"
+        ),
     )
 
     compact = commands.add_parser(
         "compact",
-        help="rewrite the database file so that the bytes of deleted rows leave it (finishes a purge's rewrite)",
+        help=_(
+            "rewrite the database file so that the bytes of deleted rows leave it (finishes a purge's rewrite)"
+        ),
     )
     compact.add_argument("--db", type=Path, default=None)
 
-    demo = commands.add_parser("demo", help="write the demo brand's CSV files (deterministic)")
+    demo = commands.add_parser("demo", help=_("write the demo brand's CSV files (deterministic)"))
     demo.add_argument("--out", type=Path, default=store.PROJECT_ROOT / "data" / "demo")
-    demo.add_argument("--scale", type=float, default=1.0, help="size multiplier (benchmarks use larger)")
+    demo.add_argument("--scale", type=float, default=1.0, help=_("size multiplier (benchmarks use larger)"))
     demo.add_argument("--seed", type=int, default=None)
 
-    ui = commands.add_parser("dashboard", help="start the dashboard (Streamlit)")
+    ui = commands.add_parser("dashboard", help=_("start the dashboard (Streamlit)"))
     ui.add_argument("--db", type=Path, default=None)
     ui.add_argument("--port", type=int, default=8501)
     ui.add_argument(
         "--address",
         default="127.0.0.1",
-        help="the address to serve on (default 127.0.0.1: this machine only); another one, e.g. 0.0.0.0 for "
-        "every interface, needs login (.streamlit/secrets.toml) or --no-login-on-network",
+        help=_(
+            "the address to serve on (default 127.0.0.1: this machine only); another one, e.g. 0.0.0.0 for "
+            "every interface, needs login (.streamlit/secrets.toml) or --no-login-on-network"
+        ),
     )
     ui.add_argument(
         "--no-login-on-network",
         action="store_true",
-        help="serve a network address without login, because something else controls who gets in (a proxy "
-        "that authenticates); same as $OPTOUT_COHORTS_ALLOW_NO_LOGIN=1",
+        help=_(
+            "serve a network address without login, because something else controls who gets in (a proxy "
+            "that authenticates); same as $OPTOUT_COHORTS_ALLOW_NO_LOGIN=1"
+        ),
     )
     ui.add_argument(
         "--demo",
         action="store_true",
-        help="show the demo brand, labelled, whatever the database holds (the demo has a database of its own; "
-        "without --demo it shows while your database is empty)",
+        help=_(
+            "show the demo brand, labelled, whatever the database holds (the demo has a database of its own; "
+            "without --demo it shows while your database is empty)"
+        ),
     )
     return parser
 
@@ -221,7 +261,9 @@ def _parser() -> argparse.ArgumentParser:
 def _ingest(args: argparse.Namespace) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
-        raise UserError(f"File(s) not found: {', '.join(missing)}. Check the path and try again.")
+        raise UserError(
+            _("File(s) not found: {files}. Check the path and try again.").format(files=", ".join(missing))
+        )
     options = ingest.Options(
         table=args.table,
         preset=args.preset,
@@ -237,7 +279,14 @@ def _ingest(args: argparse.Namespace) -> int:
         for result in ingest.ingest_files(con, args.files, options=options, rejects_dir=rejects):
             print(result.describe())
             if result.rejects_csv is not None:
-                print(f"  the {result.rows_rejected} skipped row(s) and their values: {result.rejects_csv}")
+                print(
+                    "  "
+                    + ngettext(
+                        "the {count} skipped row(s) and their values: {path}",
+                        "the {count} skipped row(s) and their values: {path}",
+                        result.rows_rejected,
+                    ).format(count=result.rows_rejected, path=result.rejects_csv)
+                )
     finally:
         con.close()
     return 0
@@ -247,7 +296,11 @@ def _presets(args: argparse.Namespace) -> int:
     con = store.connect(args.db)
     try:
         for preset in mapping.all_presets(con):
-            needs = f" — needs {', '.join(preset.needs)} (--set)" if preset.needs else ""
+            needs = (
+                " — " + _("needs {fields} (--set)").format(fields=", ".join(preset.needs))
+                if preset.needs
+                else ""
+            )
             print(f"{preset.name:28} {preset.table:15} {preset.title}{needs}")
     finally:
         con.close()
@@ -259,12 +312,14 @@ def _settings(con, overrides: dict[str, object]) -> Settings:
     try:
         return from_mapping({**settings_store.load(con).as_dict(), **overrides})
     except ValueError as error:
-        raise UserError(f"Invalid setting: {error}.") from None
+        raise UserError(_("Invalid setting: {error}.").format(error=error)) from None
 
 
 def _no_sends() -> UserError:
     return UserError(
-        "The database holds no sends yet: load campaigns and events (or campaign_stats) first, or give --as-of."
+        _(
+            "The database holds no sends yet: load campaigns and events (or campaign_stats) first, or give --as-of."
+        )
     )
 
 
@@ -301,12 +356,22 @@ def _report(args: argparse.Namespace) -> int:
 
             text = html.build_html(con, as_of, settings)
         else:
-            result = cohorts.build_report(con, as_of, settings)
-            text = _json(result) if args.format == "json" else cohorts.report_csv(result)
+            # The machine forms (JSON of SPEC §9, the machine CSV) read the same in every language: their
+            # sentences (reasons, warnings) in the language the texts are written in.
+            machine = args.format in ("json", "csv")
+            with i18n.within(i18n.SOURCE_LANGUAGE) if machine else contextlib.nullcontext():
+                result = cohorts.build_report(con, as_of, settings)
+            if args.format == "json":
+                text = _json(result)
+            else:  # csv: the machine form, byte for byte as always; spreadsheet: for a person, in their language
+                chosen = export.dialect(
+                    export.SPREADSHEET if args.format == "spreadsheet" else export.MACHINE
+                )
+                text = cohorts.report_csv(result, chosen)
         for warning in cohorts.data_quality(con, as_of):
-            print(f"warning: {visible(warning)}", file=sys.stderr)
+            print(_("warning: {warning}").format(warning=visible(warning)), file=sys.stderr)
         if (demo := demo_database.notice(con)) is not None:
-            print(f"warning: demo data. {visible(demo)}", file=sys.stderr)
+            print(_("warning: demo data. {notice}").format(notice=visible(demo)), file=sys.stderr)
     finally:
         con.close()
     _write(text, args.out)
@@ -335,8 +400,10 @@ def _pseudonymise(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(
-        "Email ids will be pseudonymised on every load into this database. Keep the key: without it nothing "
-        "can be loaded or shown, and a different key would give every person a new id."
+        _(
+            "Email ids will be pseudonymised on every load into this database. Keep the key: without it nothing "
+            "can be loaded or shown, and a different key would give every person a new id."
+        )
     )
     return 0
 
@@ -374,9 +441,15 @@ def _purge(args: argparse.Namespace) -> int:
         return 0
     if args.no_compact:
         print(
-            f"File rewritten: not yet (--no-compact): the bytes of {result['owed']:,} purged contact(s) stay in it "
-            "until the rewrite, which is recorded and done the next time the database is opened, or by "
-            "`optout-cohorts compact`."
+            ngettext(
+                "File rewritten: not yet (--no-compact): the bytes of {count} purged contact(s) stay in it "
+                "until the rewrite, which is recorded and done the next time the database is opened, or by "
+                "`optout-cohorts compact`.",
+                "File rewritten: not yet (--no-compact): the bytes of {count} purged contact(s) stay in it "
+                "until the rewrite, which is recorded and done the next time the database is opened, or by "
+                "`optout-cohorts compact`.",
+                result["owed"],
+            ).format(count=formats.number(result["owed"]))
         )
         return 0
     done = maintenance.finish_rewrite(db, result["owed"])
@@ -469,7 +542,8 @@ def _show_warnings(command: str, caught: list[warnings.WarningMessage]) -> None:
     """A rewrite a purge still owes (maintenance.RewriteOwed), in one plain line; other warnings as usual."""
     for warning in caught:
         if issubclass(warning.category, maintenance.RewriteOwed):
-            print(f"optout-cohorts {command}: warning: {visible(str(warning.message))}", file=sys.stderr)
+            message = _("warning: {warning}").format(warning=visible(str(warning.message)))
+            print(f"optout-cohorts {command}: {message}", file=sys.stderr)
         else:
             warnings.showwarning(
                 warning.message, warning.category, warning.filename, warning.lineno, warning.file

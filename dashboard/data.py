@@ -29,12 +29,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from analytics import ingest, presets, store
+from analytics import i18n, ingest, presets, store
 from analytics.demo import database as demo_database
 from analytics.errors import InvalidFile, is_disk_full
+from analytics.i18n import _
 from analytics.ingest import mapping
 from analytics.ingest.files import disk_full, expand, shown_name, stored_name
-from analytics.report import cohorts, html, review, sections
+from analytics.report import cohorts, export, html, review, sections
 from analytics.settings import Settings
 from analytics.store import decisions, load_log, maintenance, privacy, registry, settings_store
 from analytics.store.access import SharedDatabase
@@ -60,7 +61,7 @@ def _key_from_secrets() -> None:
         os.environ[privacy.ENV_KEY] = str(key)
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+@st.cache_resource(show_spinner=False)  # opening takes a moment only the first time
 def _database(path: str) -> SharedDatabase:
     if path == demo_database_path():
         return SharedDatabase(path, on_open=demo_database.ensure)
@@ -98,13 +99,13 @@ def _user_db() -> SharedDatabase:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _demo_notice(path: str, version: int) -> str | None:
+def _demo_notice(path: str, version: int, language: str) -> str | None:
     return _read(path, demo_database.notice)
 
 
 def demo_notice() -> str | None:
     """The sentence that labels the demo brand's figures, when the pages show some (else None)."""
-    return _demo_notice(database_path(), version())
+    return _demo_notice(database_path(), version(), i18n.current())
 
 
 def _read(path: str, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -153,64 +154,84 @@ def sources() -> list[str]:
     return _sources(database_path(), version())
 
 
-@st.cache_data(show_spinner="Computing the cohorts…", max_entries=64)
-def _cohort_state(path: str, version: int, as_of: dt.date, settings: Settings) -> cohorts.CohortState:
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cohort_state(
+    path: str, version: int, language: str, as_of: dt.date, settings: Settings
+) -> cohorts.CohortState:
     return _read(path, cohorts.cohort_state, as_of, settings)
 
 
 def cohort_state(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> cohorts.CohortState:
     """The cohorts of the chosen sources (computed once for every choice)."""
-    return sections.cohort_state_of_sources(
-        _cohort_state(database_path(), version(), as_of, settings), sources
-    )
+    with st.spinner(_("Computing the cohorts…")):
+        state = _cohort_state(database_path(), version(), i18n.current(), as_of, settings)
+    return sections.cohort_state_of_sources(state, sources)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _report(path: str, version: int, as_of: dt.date, settings: Settings) -> dict[str, Any]:
+def _report(path: str, version: int, language: str, as_of: dt.date, settings: Settings) -> dict[str, Any]:
     return _read(path, cohorts.build_report, as_of, settings)
 
 
 def cohort_report(as_of: dt.date, settings: Settings) -> dict[str, Any]:
     """The §9 report — the same figures as `optout-cohorts report` for these settings."""
-    return _report(database_path(), version(), as_of, settings)
+    return _report(database_path(), version(), i18n.current(), as_of, settings)
 
 
-def cohort_csv(as_of: dt.date, settings: Settings) -> bytes:
-    """The cohort table as spreadsheet-safe CSV — the same as `optout-cohorts report --format csv`."""
-    return cohorts.report_csv(cohort_report(as_of, settings)).encode("utf-8")
+def cohort_csv(as_of: dt.date, settings: Settings, csv_dialect: str = export.SPREADSHEET) -> bytes:
+    """The cohort table as spreadsheet-safe CSV, in the session's language: for a spreadsheet by default
+    (analytics.report.export); `export.MACHINE`: codes and fractions, the same as `optout-cohorts report
+    --format csv`."""
+    # The machine form reads the same in every language (as the CLI's): its sentences in the source language.
+    language = i18n.SOURCE_LANGUAGE if csv_dialect == export.MACHINE else i18n.current()
+    report = _report(database_path(), version(), language, as_of, settings)
+    with i18n.within(language):
+        return cohorts.report_csv(report, export.dialect(csv_dialect)).encode("utf-8")
+
+
+def cohort_machine_csv(as_of: dt.date, settings: Settings) -> bytes:
+    """The cohort table for other programs (codes, fractions, `,`, no byte-order mark): `optout-cohorts report
+    --format csv`'s bytes."""
+    return cohort_csv(as_of, settings, export.MACHINE)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _window_sends(path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]):
+def _window_sends(
+    path: str, version: int, language: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+):
     return _read(path, sections.window_sends, as_of, settings, sources)
 
 
 def window_sends(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    return _window_sends(database_path(), version(), as_of, settings, sources)
+    return _window_sends(database_path(), version(), i18n.current(), as_of, settings, sources)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _data_quality(path: str, version: int, as_of: dt.date) -> list[str]:
+def _data_quality(path: str, version: int, language: str, as_of: dt.date) -> list[str]:
     return _read(path, cohorts.data_quality, as_of)
 
 
 def data_quality(as_of: dt.date) -> list[str]:
-    return _data_quality(database_path(), version(), as_of)
+    return _data_quality(database_path(), version(), i18n.current(), as_of)
 
 
-@st.cache_data(show_spinner="Computing the weekly series…", max_entries=32)
-def _weekly_rates(path: str, version: int, as_of: dt.date, weeks: int, settings: Settings) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _weekly_rates(
+    path: str, version: int, language: str, as_of: dt.date, weeks: int, settings: Settings
+) -> pd.DataFrame:
     return _read(path, cohorts.weekly_rates, as_of, weeks, settings)
 
 
 def weekly_rates(as_of: dt.date, weeks: int, settings: Settings, sources: tuple[str, ...]) -> pd.DataFrame:
     """The weekly series of the chosen sources and the baseline (computed once for every choice)."""
-    return sections.trend_rates(_weekly_rates(database_path(), version(), as_of, weeks, settings), sources)
+    with st.spinner(_("Computing the weekly series…")):
+        weekly = _weekly_rates(database_path(), version(), i18n.current(), as_of, weeks, settings)
+    return sections.trend_rates(weekly, sources)
 
 
-@st.cache_data(show_spinner="Computing each week's recommendation…", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)
 def _action_history(
-    path: str, version: int, as_of: dt.date, weeks: int, settings: Settings
+    path: str, version: int, language: str, as_of: dt.date, weeks: int, settings: Settings
 ) -> list[dict[str, Any]]:
     return _read(path, cohorts.action_history, as_of, weeks, settings)
 
@@ -219,19 +240,21 @@ def action_history(
     as_of: dt.date, weeks: int, settings: Settings, sources: tuple[str, ...]
 ) -> sections.TrendActions:
     """Each week's recommended action of the chosen sources (computed once for every choice)."""
-    return sections.trend_actions(
-        _action_history(database_path(), version(), as_of, weeks, settings), sources
-    )
+    with st.spinner(_("Computing each week's recommendation…")):
+        history = _action_history(database_path(), version(), i18n.current(), as_of, weeks, settings)
+    return sections.trend_actions(history, sources)
 
 
-@st.cache_data(show_spinner="Computing the week's review…", max_entries=32)
-def _review(path: str, version: int, week_end: dt.date, settings: Settings) -> review.Review:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _review(path: str, version: int, language: str, week_end: dt.date, settings: Settings) -> review.Review:
     return _read(path, review.build_review, week_end, settings)
 
 
 def week_review(week_end: dt.date, settings: Settings, sources: tuple[str, ...]) -> review.Review:
     """The week's review, its rows narrowed to the chosen sources (computed once for every choice)."""
-    return sections.review_of_sources(_review(database_path(), version(), week_end, settings), sources)
+    with st.spinner(_("Computing the week's review…")):
+        week = _review(database_path(), version(), i18n.current(), week_end, settings)
+    return sections.review_of_sources(week, sources)
 
 
 def decision_log() -> list[decisions.Decision]:
@@ -245,11 +268,12 @@ def decision_log_problems() -> list[str]:
 
 def html_report_file(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
     """A download button's data: the self-contained HTML report, built only when the user clicks (outside
-    the script run, so it captures the database now)."""
+    the script run, so it captures the database and the session's language now)."""
     database = _db()
+    language = i18n.current()
 
     def build() -> bytes:
-        with database.reading() as con:
+        with i18n.within(language), database.reading() as con:
             return html.build_html(con, as_of, settings).encode("utf-8")
 
     return build
@@ -257,7 +281,7 @@ def html_report_file(as_of: dt.date, settings: Settings) -> Callable[[], bytes]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _eligibility_status(
-    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+    path: str, version: int, language: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
 ) -> sections.EligibilityStatus:
     return _read(path, sections.eligibility_status, as_of, settings, sources)
 
@@ -265,52 +289,57 @@ def _eligibility_status(
 def eligibility_status(
     as_of: dt.date, settings: Settings, sources: tuple[str, ...]
 ) -> sections.EligibilityStatus:
-    return _eligibility_status(database_path(), version(), as_of, settings, sources)
+    return _eligibility_status(database_path(), version(), i18n.current(), as_of, settings, sources)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _expiring_contacts(
-    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+    path: str, version: int, language: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
 ) -> pd.DataFrame:
     return _read(path, sections.expiring_contacts, as_of, settings, sources)
 
 
 def expiring_contacts(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> pd.DataFrame:
-    return _expiring_contacts(database_path(), version(), as_of, settings, sources)
+    return _expiring_contacts(database_path(), version(), i18n.current(), as_of, settings, sources)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _violations(
-    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+    path: str, version: int, language: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
 ) -> sections.Violations:
     return _read(path, sections.violations, as_of, settings, sources)
 
 
 def violations(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> sections.Violations:
-    return _violations(database_path(), version(), as_of, settings, sources)
+    return _violations(database_path(), version(), i18n.current(), as_of, settings, sources)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _affected_sends(
-    path: str, version: int, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+    path: str, version: int, language: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
 ) -> sections.AffectedSends:
     return _read(path, sections.affected_sends, as_of, settings, sources)
 
 
 def affected_sends(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> sections.AffectedSends:
-    return _affected_sends(database_path(), version(), as_of, settings, sources)
+    return _affected_sends(database_path(), version(), i18n.current(), as_of, settings, sources)
 
 
-def _csv_file(write: Callable[..., None], *args: Any) -> Callable[[], bytes]:
+def _csv_file(
+    write: Callable[..., None], *args: Any, csv_dialect: str = export.SPREADSHEET
+) -> Callable[[], bytes]:
     """A download button's data: a callable that runs write(con, path, *args) — a query written as
-    spreadsheet-safe CSV, in DuckDB — only when the user clicks, in a private temporary folder (it runs
-    outside the script, so it captures the database now)."""
+    spreadsheet-safe CSV, in DuckDB, in the dialect asked (analytics.report.export) — only when the user
+    clicks, in a private temporary folder (it runs outside the script, so it captures the database and the
+    session's language now)."""
     database = _db()
+    language = i18n.current()
+    export.dialect(csv_dialect)  # an unknown dialect fails when the button is drawn, not on click
 
     def build() -> bytes:
         with tempfile.TemporaryDirectory(prefix="optout-export-", dir=store.work_dir()) as folder:
             target = Path(folder) / "export.csv"
-            with database.reading() as con:
+            with i18n.within(language), export.writing(csv_dialect), database.reading() as con:
                 write(con, target, *args)
             return target.read_bytes()
 
@@ -318,24 +347,32 @@ def _csv_file(write: Callable[..., None], *args: Any) -> Callable[[], bytes]:
 
 
 def contact_list_csv(
-    status: str, as_of: dt.date, settings: Settings, sources: tuple[str, ...]
+    status: str,
+    as_of: dt.date,
+    settings: Settings,
+    sources: tuple[str, ...],
+    csv_dialect: str = export.SPREADSHEET,
 ) -> Callable[[], bytes]:
-    """The purge list (status expired) or the suppression list (objected), built on click."""
-    return _csv_file(sections.contact_list_csv, status, as_of, settings, sources)
+    """The purge list (status expired) or the suppression list (objected), built on click; for a spreadsheet
+    in the session's language by default, `export.MACHINE` for other programs."""
+    return _csv_file(sections.contact_list_csv, status, as_of, settings, sources, csv_dialect=csv_dialect)
 
 
-def violation_sends_csv(as_of: dt.date, settings: Settings, sources: tuple[str, ...]) -> Callable[[], bytes]:
-    """Every unlawful send of the window, built on click."""
-    return _csv_file(sections.violation_sends_csv, as_of, settings, sources)
+def violation_sends_csv(
+    as_of: dt.date, settings: Settings, sources: tuple[str, ...], csv_dialect: str = export.SPREADSHEET
+) -> Callable[[], bytes]:
+    """Every unlawful send of the window, built on click; for a spreadsheet in the session's language by
+    default, `export.MACHINE` for other programs."""
+    return _csv_file(sections.violation_sends_csv, as_of, settings, sources, csv_dialect=csv_dialect)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _registry_rows(path: str, version: int) -> pd.DataFrame:
+def _registry_rows(path: str, version: int, language: str) -> pd.DataFrame:
     return _read(path, registry.table)
 
 
 def registry_rows() -> pd.DataFrame:
-    return _registry_rows(database_path(), version())
+    return _registry_rows(database_path(), version(), i18n.current())
 
 
 def load_history() -> pd.DataFrame:
@@ -479,9 +516,17 @@ def uploads_loaded(uploads: list) -> None:
     shutil.rmtree(session / "rejects", ignore_errors=True)
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _inspect(
-    database: str, version: int, path: str, size: int, modified: int, name: str, choices: str, _options
+    database: str,
+    version: int,
+    language: str,
+    path: str,
+    size: int,
+    modified: int,
+    name: str,
+    choices: str,
+    _options,
 ) -> ingest.Inspection:
     return _read(database, ingest.inspect, Path(path), name, _options)
 
@@ -493,9 +538,18 @@ def inspect(path: Path, name: str, options: ingest.Options | None = None) -> ing
     database = user_database_path()
     version = _read(database, store.data_version)
     stat = path.stat()
-    return _inspect(
-        database, version, str(path), stat.st_size, stat.st_mtime_ns, name, repr(options), options
-    )
+    with st.spinner(_("Reading the file…")):
+        return _inspect(
+            database,
+            version,
+            i18n.current(),
+            str(path),
+            stat.st_size,
+            stat.st_mtime_ns,
+            name,
+            repr(options),
+            options,
+        )
 
 
 def load(files: list[tuple[Path, str]], options: list[ingest.Options]) -> list[ingest.LoadResult]:

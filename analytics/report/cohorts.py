@@ -13,12 +13,14 @@ from typing import Any
 
 import duckdb
 
+from analytics.i18n import _
 from analytics.policy import CohortFigures, Recommendation, recommend
-from analytics.report.export import to_csv
+from analytics.report import export
 from analytics.settings import Settings
 from analytics.store import sql
 from analytics.tables import UNLAWFUL_BASES
 from analytics.text import visible
+from analytics.vocabulary import whole
 
 COUNT_FIELDS = ("delivered", "openers", "clickers", "unsubscribers", "complainers")
 RATE_FIELDS = ("open_rate", "click_rate", "unsubscribe_rate", "complaint_rate", "dissatisfaction_rate")
@@ -243,6 +245,13 @@ def _unusual(name: str) -> list[str]:
     ]
 
 
+def _character(c: str) -> str:
+    """An unusual character named for the reader: 'а is U+0430 cyrillic small letter a' (the Unicode name in
+    English, as the standard writes it)."""
+    code = f"U+{ord(c):04X} {unicodedata.name(c, '').lower()}"
+    return (_("{character} is {code}").format(character=c, code=code) if c.isprintable() else code).strip()
+
+
 def look_alike_sources(names: list[str]) -> list[str]:
     """A warning per group of source names that differ only by case or look-alike characters (small list:
     the distinct names of the database), naming them and their unusual characters."""
@@ -250,22 +259,21 @@ def look_alike_sources(names: list[str]) -> list[str]:
     for name in names:
         groups[skeleton(name)].append(name)
     warnings = []
-    for _, group in sorted(groups.items()):
+    for _skeleton, group in sorted(groups.items()):
         if len(group) < 2:
             continue
         shown = [f"'{visible(n)}'" for n in sorted(group)]
-        listed = f"{', '.join(shown[:-1])} and {shown[-1]}"
+        listed = _("{items} and {last}").format(items=", ".join(shown[:-1]), last=shown[-1])
         odd = dict.fromkeys(c for n in sorted(group) for c in _unusual(n))
-        detail = "; ".join(
-            f"{c + ' is ' if c.isprintable() else ''}U+{ord(c):04X} {unicodedata.name(c, '').lower()}".strip()
-            for c in odd
-        )
+        detail = "; ".join(_character(c) for c in odd)
         warnings.append(
-            f"The sources {listed} differ only by case or look-alike characters{f' ({detail})' if detail else ''}: "
-            f"they count as {len(group)} separate cohorts, each with a part of the sends. Write the source the "
-            "same way in every file, then load the contacts again: each contact's row is updated to the source "
-            "written (campaign-stats rows already loaded keep theirs: empty the database on the Data page and "
-            "load every file again)."
+            _(
+                "The sources {sources} differ only by case or look-alike characters{characters}: they count as "
+                "{count} separate cohorts, each with a part of the sends. Write the source the same way in every "
+                "file, then load the contacts again: each contact's row is updated to the source written "
+                "(campaign-stats rows already loaded keep theirs: empty the database on the Data page and load "
+                "every file again)."
+            ).format(sources=listed, characters=f" ({detail})" if detail else "", count=whole(len(group)))
         )
     return warnings
 
@@ -276,18 +284,24 @@ def data_quality(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
     warnings = []
     if row["unknown_contact_events"]:
         warnings.append(
-            f"{row['unknown_contact_events']} event(s) of {row['unknown_contact_ids']} contact id(s) absent from "
-            "the contacts known on the report date (not loaded, or collected later) are kept but excluded from "
-            "every metric: load the contacts they belong to, or check their collection dates."
+            _(
+                "{events} event(s) of {contacts} contact id(s) absent from the contacts known on the report date "
+                "(not loaded, or collected later) are kept but excluded from every metric: load the contacts they "
+                "belong to, or check their collection dates."
+            ).format(events=whole(row["unknown_contact_events"]), contacts=whole(row["unknown_contact_ids"]))
         )
     if row["inferred_campaigns"]:
         warnings.append(
-            f"{row['inferred_campaigns']} campaign(s) appear in events but not in campaigns: their send date is "
-            "taken as their earliest event's date and their type as promo. Load the campaigns file."
+            _(
+                "{count} campaign(s) appear in events but not in campaigns: their send date is taken as their "
+                "earliest event's date and their type as promo. Load the campaigns file."
+            ).format(count=whole(row["inferred_campaigns"]))
         )
     if row["untyped_campaigns"]:
         warnings.append(
-            f"{row['untyped_campaigns']} campaign(s) have no email_type and are counted as promo (marketing)."
+            _("{count} campaign(s) have no email_type and are counted as promo (marketing).").format(
+                count=whole(row["untyped_campaigns"])
+            )
         )
     warnings += look_alike_sources(row["source_names"] or [])
     return warnings
@@ -347,22 +361,28 @@ CSV_COLUMNS = (
 )
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """The cohort table of a report as spreadsheet-safe CSV: one row per collection source."""
+def report_csv(report: dict[str, Any], csv_dialect: export.Dialect | None = None) -> str:
+    """The cohort table of a report as spreadsheet-safe CSV: one row per collection source. Machine dialect by
+    default (codes, fractions: `optout-cohorts report --format csv`); the spreadsheet dialect writes the
+    headings, actions and rates for a person, in the current language (analytics.report.export)."""
+    chosen = csv_dialect or export.dialect()
     rows = []
     for cohort in report["cohorts"]:
         recommendation = cohort["recommendation"]
+        metrics = cohort["metrics"]
         rows.append(
             [cohort["collection_source"]]
             + [cohort["eligibility"][name] for name in ELIGIBILITY_FIELDS]
-            + [cohort["metrics"][name] for name in COUNT_FIELDS + RATE_FIELDS + RATIO_FIELDS]
+            + [metrics[name] for name in COUNT_FIELDS]
+            + [export.percentage(metrics[name], chosen) for name in RATE_FIELDS]
+            + [export.decimal(metrics[name], chosen, 2 if chosen.readable else None) for name in RATIO_FIELDS]
             + [
-                recommendation["action"],
+                export.label("action", recommendation["action"], chosen),
                 " | ".join(recommendation["reasons"]),
                 " | ".join(recommendation["warnings"]),
             ]
         )
-    return to_csv(CSV_COLUMNS, rows)
+    return export.to_csv([export.heading(column, chosen) for column in CSV_COLUMNS], rows, chosen)
 
 
 def window_sends(

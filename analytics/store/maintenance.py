@@ -36,7 +36,9 @@ from typing import Any
 
 import duckdb
 
+from analytics import formats, i18n
 from analytics.errors import DatabaseBusy, DiskFull, UserError, disk_full_reason, is_disk_full
+from analytics.i18n import N_, _, ngettext
 from analytics.store import bounds, facts, paths, restore_check, sql
 from analytics.store.transaction import transaction
 from analytics.tables import TABLES
@@ -170,15 +172,22 @@ def _settle_copy(con: duckdb.DuckDBPyConnection, alias: str, live: str | None = 
 def _disk_full(path: Path, error: BaseException, size: int) -> DiskFull:
     """The plain error of a copy (backup, restore, compaction) that found no room: never a traceback."""
     return DiskFull(
-        f"A new copy of the database could not be written to {path.parent}: the disk is full "
-        f"({disk_full_reason(error)}); about {size / 1e6:.1f} MB are needed there. Its temporary file was "
-        "removed: free some space, then try again."
+        _(
+            "A new copy of the database could not be written to {folder}: the disk is full ({reason}); about "
+            "{size} MB are needed there. Its temporary file was removed: free some space, then try again."
+        ).format(folder=path.parent, reason=disk_full_reason(error), size=_megabytes(size))
     )
+
+
+def _megabytes(size: int) -> str:
+    """A file size in MB with one decimal, the reader's decimal separator (no thousands separator, as before)."""
+    text = f"{size / 1e6:.1f}"
+    return text.replace(".", ",") if i18n.current() == "fr" else text
 
 
 def _count_text(counts: dict[str, int]) -> str:
     shown = [name for name in (*PRODUCT_TABLES, "change_log", "decision_log") if name in counts]
-    return ", ".join(f"{counts[name]:,} {name}" for name in shown)
+    return ", ".join(f"{formats.number(counts[name])} {name}" for name in shown)  # table names: codes
 
 
 # --- backup ---------------------------------------------------------------------------------------------
@@ -198,26 +207,34 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
     target = Path(target).resolve()
     if PARTIAL_NAME.fullmatch(target.name):
         raise UserError(
-            f"{target.name} is the name of one of this program's temporary files, which are deleted: choose "
-            "another backup file name."
+            _(
+                "{name} is the name of one of this program's temporary files, which are deleted: choose "
+                "another backup file name."
+            ).format(name=target.name)
         )
     if not target.parent.is_dir():
         raise UserError(
-            f"The folder {target.parent} does not exist: create it, or choose another backup file."
+            _("The folder {folder} does not exist: create it, or choose another backup file.").format(
+                folder=target.parent
+            )
         )
     if target.exists() and not overwrite:
         raise UserError(
-            f"{target} already exists: choose another file name, or allow overwriting it (--overwrite)."
+            _(
+                "{path} already exists: choose another file name, or allow overwriting it (--overwrite)."
+            ).format(path=target)
         )
     database, path = con.execute(
         "select database_name, path from duckdb_databases() where database_name = current_database()"
     ).fetchone()
     if path and Path(path).resolve() == target:
-        raise UserError("The backup file cannot be the database file itself: choose another file name.")
+        raise UserError(_("The backup file cannot be the database file itself: choose another file name."))
     if path and target in (_wal(Path(path).resolve()), bounds.waiting_marker(Path(path).resolve())):
         raise UserError(
-            f"{target} is a file the database uses beside itself (DuckDB deletes or replays it): choose another "
-            "backup file name."
+            _(
+                "{path} is a file the database uses beside itself (DuckDB deletes or replays it): choose another "
+                "backup file name."
+            ).format(path=target)
         )
     for folder in {target.parent, *([Path(path).resolve().parent] if path else [])}:
         sweep_partials(folder)
@@ -227,8 +244,10 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
         con.execute(f"attach {_literal(partial)} as {alias}")
     except (duckdb.PermissionException, duckdb.IOException) as error:
         raise UserError(
-            f"The backup cannot be written to {target.parent}: {_first_line(error)}. Choose a folder this "
-            "program may write (the database's own folder, or one the command was given)."
+            _(
+                "The backup cannot be written to {folder}: {reason}. Choose a folder this program may write (the "
+                "database's own folder, or one the command was given)."
+            ).format(folder=target.parent, reason=_first_line(error))
         ) from None
     record = {"path": str(target), "at": dt.datetime.now().replace(microsecond=0)}
     try:
@@ -256,7 +275,9 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
         "path": target,
         "bytes": size,
         "tables": counts,
-        "message": f"Backup written to {target} ({size / 1e6:.1f} MB): {_count_text(counts)}.",
+        "message": _("Backup written to {path} ({size} MB): {counts}.").format(
+            path=target, size=_megabytes(size), counts=_count_text(counts)
+        ),
     }
 
 
@@ -264,16 +285,16 @@ def backup(con: duckdb.DuckDBPyConnection, target: Path | str, *, overwrite: boo
 
 WAIT_SECONDS = 5.0
 # What a restore that could not be done says after its cause.
-RESTORE_NOT_DONE = "Nothing was changed"
+RESTORE_NOT_DONE = N_("Nothing was changed")  # translated where said
 
 
 def _rewrite_not_done(path: Path) -> str:
     """What a compaction that could not be done says after its cause: true whether or not a purge is waiting
     for it, and never "nothing was changed" (a purge before it did change the data)."""
-    return (
-        f"The file was not rewritten: rows a purge deleted since its last rewrite are still readable in it. The "
-        f"rewrite is retried the next time the database is opened (or run `optout-cohorts compact --db {path}`)"
-    )
+    return _(
+        "The file was not rewritten: rows a purge deleted since its last rewrite are still readable in it. The "
+        "rewrite is retried the next time the database is opened (or run `optout-cohorts compact --db {path}`)"
+    ).format(path=path)
 
 
 def _not_open_here(path: Path, not_done: str) -> None:
@@ -287,8 +308,10 @@ def _not_open_here(path: Path, not_done: str) -> None:
         if "different configuration" not in str(error):
             raise
         raise DatabaseBusy(
-            f"The database file {path} is open in this program: close its connection (or let the dashboard "
-            f"release it) before replacing the file. {not_done}."
+            _(
+                "The database file {path} is open in this program: close its connection (or let the dashboard "
+                "release it) before replacing the file. {not_done}."
+            ).format(path=path, not_done=_(not_done))
         ) from None
     except duckdb.Error:
         return  # held by another process (judged while attaching it), or damaged
@@ -330,13 +353,16 @@ def _attach_read_only(
                     if damaged_ok:
                         return False
                     raise UserError(
-                        f"{path} is not a database file this program can read: {_first_line(error)}. "
-                        "Nothing was changed."
+                        _(
+                            "{path} is not a database file this program can read: {reason}. Nothing was changed."
+                        ).format(path=path, reason=_first_line(error))
                     ) from None
                 if time.monotonic() >= deadline:
                     raise DatabaseBusy(
-                        f"The database file {path} is in use by another program (the dashboard or another "
-                        f"optout-cohorts command) and stayed busy: close it, then try again. {not_done}."
+                        _(
+                            "The database file {path} is in use by another program (the dashboard or another "
+                            "optout-cohorts command) and stayed busy: close it, then try again. {not_done}."
+                        ).format(path=path, not_done=_(not_done))
                     ) from None
                 if marker is None:
                     marker = bounds.waiting_marker(path)
@@ -364,8 +390,10 @@ def _check_product(
     missing = [name for name in ("schema_migrations", *PRODUCT_TABLES) if name not in present]
     if missing:
         raise UserError(
-            f"{source} is not an optout-cohorts database (it lacks the table(s) {', '.join(missing)}); "
-            "nothing was changed. Choose a file written by `optout-cohorts backup`."
+            _(
+                "{path} is not an optout-cohorts database (it lacks the table(s) {tables}); nothing was changed. "
+                "Choose a file written by `optout-cohorts backup`."
+            ).format(path=source, tables=", ".join(missing))
         )
     version = con.execute(f"select coalesce(max(version), 0) from {alias}.main.schema_migrations").fetchone()[
         0
@@ -373,21 +401,33 @@ def _check_product(
     known = max((v for v, _ in sql.migrations()), default=0)
     if version > known:
         raise UserError(
-            f"{source} was written by a newer version of optout-cohorts (schema {version}, this one knows "
-            f"{known}); nothing was changed. Update the program, then restore."
+            _(
+                "{path} was written by a newer version of optout-cohorts (schema {version}, this one knows "
+                "{known}); nothing was changed. Update the program, then restore."
+            ).format(path=source, version=version, known=known)
         )
     try:
         problems = restore_check.problems(con, alias, version, target)
     except duckdb.Error as error:  # a damaged file fails here, at its first unreadable block
         if is_disk_full(error):
             raise
-        raise UserError(f"{source} cannot be read whole: {_first_line(error)}. {RESTORE_NOT_DONE}.") from None
+        raise UserError(
+            _("{path} cannot be read whole: {reason}. {not_done}.").format(
+                path=source, reason=_first_line(error), not_done=_(RESTORE_NOT_DONE)
+            )
+        ) from None
     if problems:
         shown = problems[: restore_check.MOST_PROBLEMS]
-        more = f"; and {len(problems) - len(shown):,} more" if len(problems) > len(shown) else ""
+        more = (
+            _("; and {count} more").format(count=formats.number(len(problems) - len(shown)))
+            if len(problems) > len(shown)
+            else ""
+        )
         raise UserError(
-            f"{source} cannot be restored: {'; '.join(shown)}{more}. {RESTORE_NOT_DONE}: choose a backup written "
-            "by `optout-cohorts backup`."
+            _(
+                "{path} cannot be restored: {problems}{more}. {not_done}: choose a backup written by "
+                "`optout-cohorts backup`."
+            ).format(path=source, problems="; ".join(shown), more=more, not_done=_(RESTORE_NOT_DONE))
         )
     return version, restore_check.log_change(con, alias, live)
 
@@ -421,7 +461,9 @@ def _rewrite_and_swap(
             if is_disk_full(error):
                 raise
             raise UserError(
-                f"{source} cannot be read whole: {_first_line(error)}. Nothing was changed."
+                _("{path} cannot be read whole: {reason}. {not_done}.").format(
+                    path=source, reason=_first_line(error), not_done=_(RESTORE_NOT_DONE)
+                )
             ) from None
         _settle_copy(con, "dst", live)
         counts = _table_counts(con, "dst")
@@ -432,7 +474,7 @@ def _rewrite_and_swap(
     except BaseException as error:
         _remove(partial)
         if isinstance(error, duckdb.Error | OSError) and is_disk_full(error):
-            raise DiskFull(f"{_disk_full(db_path, error, source.stat().st_size)} {not_done}.") from None
+            raise DiskFull(f"{_disk_full(db_path, error, source.stat().st_size)} {_(not_done)}.") from None
         raise
     finally:
         con.close()
@@ -453,14 +495,18 @@ def restore(
     source = Path(backup_path).resolve()
     target = Path(db_path).resolve()
     if not source.is_file():
-        raise UserError(f"The backup file {source} does not exist. Check the path and try again.")
+        raise UserError(
+            _("The backup file {path} does not exist. Check the path and try again.").format(path=source)
+        )
     if source == target:
-        raise UserError("The backup file is the database file itself: choose a backup file.")
+        raise UserError(_("The backup file is the database file itself: choose a backup file."))
     with open(source, "rb") as handle:
         if handle.read(DUCKDB_MAGIC[1] + 4)[DUCKDB_MAGIC[1] :] != DUCKDB_MAGIC[0]:
             raise UserError(
-                f"{source} is not a DuckDB database file, so not an optout-cohorts backup; nothing was "
-                "changed. Choose a file written by `optout-cohorts backup`."
+                _(
+                    "{path} is not a DuckDB database file, so not an optout-cohorts backup; nothing was changed. "
+                    "Choose a file written by `optout-cohorts backup`."
+                ).format(path=source)
             )
     target.parent.mkdir(parents=True, exist_ok=True)
     counts, (version, log_change) = _rewrite_and_swap(
@@ -470,7 +516,9 @@ def restore(
         "path": target,
         "tables": counts,
         "schema_version": version,
-        "message": f"Database {target} restored from {source}: {_count_text(counts)}. {log_change}",
+        "message": _("Database {path} restored from {source}: {counts}. {log_change}").format(
+            path=target, source=source, counts=_count_text(counts), log_change=log_change
+        ),
     }
 
 
@@ -489,10 +537,10 @@ def compact(
     """
     path = Path(db_path).resolve()
     if not path.is_file():
-        raise UserError(f"The database file {path} does not exist.")
+        raise UserError(_("The database file {path} does not exist.").format(path=path))
     wal = _wal(path)
     before = path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-    counts, _ = _rewrite_and_swap(
+    counts, _restored = _rewrite_and_swap(
         path, path, check=False, wait_seconds=wait_seconds, not_done=not_done or _rewrite_not_done(path)
     )
     after = path.stat().st_size
@@ -501,8 +549,9 @@ def compact(
         "bytes_before": before,
         "bytes_after": after,
         "tables": counts,
-        "message": f"Database file {path} rewritten without the deleted rows: {before / 1e6:.1f} MB → "
-        f"{after / 1e6:.1f} MB.",
+        "message": _(
+            "Database file {path} rewritten without the deleted rows: {before} MB → {after} MB."
+        ).format(path=path, before=_megabytes(before), after=_megabytes(after)),
     }
 
 
@@ -524,18 +573,29 @@ def finish_rewrite(db_path: Path | str, owed: int, *, wait_seconds: float = WAIT
     open, and the message states what truly happened — rows deleted, file not rewritten, why, and what to do.
     The file must not be open in this process. Returns {"rewritten": bool, "message"}.
     """
-    not_done = (
-        f"The bytes of {owed:,} purged contact(s) are still in the database file: the rewrite is recorded and "
-        "will be retried the next time the database is opened; or run "
-        f"`optout-cohorts compact --db {Path(db_path).resolve()}` then"
-    )
+    not_done = ngettext(
+        "The bytes of {count} purged contact(s) are still in the database file: the rewrite is recorded and "
+        "will be retried the next time the database is opened; or run `optout-cohorts compact --db {path}` then",
+        "The bytes of {count} purged contact(s) are still in the database file: the rewrite is recorded and "
+        "will be retried the next time the database is opened; or run `optout-cohorts compact --db {path}` then",
+        owed,
+    ).format(count=formats.number(owed), path=Path(db_path).resolve())
     try:
         result = compact(db_path, wait_seconds=wait_seconds, not_done=not_done)
     except (DatabaseBusy, DiskFull) as error:
-        return {"rewritten": False, "message": f"Rows deleted: yes; file rewritten: no. {error}"}
+        return {
+            "rewritten": False,
+            "message": _("Rows deleted: yes; file rewritten: no. {error}").format(error=error),
+        }
     return {
         "rewritten": True,
-        "message": f"{result['message']} The {owed:,} purged contact(s) are gone from it.",
+        "message": result["message"]
+        + " "
+        + ngettext(
+            "The {count} purged contact(s) are gone from it.",
+            "The {count} purged contact(s) are gone from it.",
+            owed,
+        ).format(count=formats.number(owed)),
     }
 
 
@@ -564,7 +624,9 @@ def purge_expired(
     """
     if as_of > dt.date.today():
         raise UserError(
-            f"Cannot purge as of {as_of}, a future date: contacts are purged once their limit has passed."
+            _(
+                "Cannot purge as of {day}, a future date: contacts are purged once their limit has passed."
+            ).format(day=formats.date_numeric(as_of))
         )
     latest = con.execute(
         "select greatest((select max(collected_at) from contacts), (select max(order_date) from orders), "
@@ -587,17 +649,16 @@ def purge_expired(
             }
             con.execute(f"delete from contact_aliases where contact_id in {chosen}")  # their platform ids too
             kept_objected, kept_later = decided.get("kept_objected", 0), decided.get("kept_later", 0)
-            message = (
-                f"{'Would purge' if dry_run else 'Purged'} {deleted['contacts']:,} expired contact(s) as of {as_of} "
-                f"(retention {retention_years} years), with {deleted['orders']:,} order(s) and "
-                f"{deleted['events']:,} event(s). Kept: {kept_objected:,} objected contact(s) past the limit "
-                f"(suppression list) and {kept_later:,} whose later order, click or objection changes their status."
-            )
+            message = _purge_message(dry_run, deleted, as_of, retention_years, kept_objected, kept_later)
             backups = []
             if dry_run:
                 purge.rollback()
             else:
-                sql.record_change(con, "purge", message)
+                with i18n.within(i18n.SOURCE_LANGUAGE):  # the change log keeps one language, whoever purged
+                    recorded = _purge_message(
+                        dry_run, deleted, as_of, retention_years, kept_objected, kept_later
+                    )
+                sql.record_change(con, "purge", recorded)
                 if deleted["contacts"]:
                     con.execute(
                         "insert into compaction_owed values ($at, $contacts)",
@@ -608,10 +669,10 @@ def purge_expired(
     finally:
         con.execute(f"drop table if exists {table}")
     if backups:
-        message += (
-            f" These backups, written before this purge, may still hold the purged contacts: "
-            f"{', '.join(map(str, backups))}. Delete them, or write new ones in their place."
-        )
+        message += " " + _(
+            "These backups, written before this purge, may still hold the purged contacts: {backups}. Delete "
+            "them, or write new ones in their place."
+        ).format(backups=", ".join(map(str, backups)))
     return {
         "as_of": as_of,
         **deleted,
@@ -621,6 +682,39 @@ def purge_expired(
         "backups": backups,
         "message": message,
     }
+
+
+def _purge_message(
+    dry_run: bool,
+    deleted: dict[str, int],
+    as_of: dt.date,
+    retention_years: int,
+    kept_objected: int,
+    kept_later: int,
+) -> str:
+    """What a purge did (or would do), in the current language."""
+    text = (
+        _(
+            "Would purge {contacts} expired contact(s) as of {day} (retention {years} years), with {orders} "
+            "order(s) and {events} event(s). Kept: {objected} objected contact(s) past the limit (suppression "
+            "list) and {later} whose later order, click or objection changes their status."
+        )
+        if dry_run
+        else _(
+            "Purged {contacts} expired contact(s) as of {day} (retention {years} years), with {orders} order(s) "
+            "and {events} event(s). Kept: {objected} objected contact(s) past the limit (suppression list) and "
+            "{later} whose later order, click or objection changes their status."
+        )
+    )
+    return text.format(
+        contacts=formats.number(deleted["contacts"]),
+        day=formats.date_numeric(as_of),
+        years=retention_years,
+        orders=formats.number(deleted["orders"]),
+        events=formats.number(deleted["events"]),
+        objected=formats.number(kept_objected),
+        later=formats.number(kept_later),
+    )
 
 
 def _backups_still_there(con: duckdb.DuckDBPyConnection) -> list[Path]:
