@@ -25,7 +25,7 @@ NO_DATA_MARK = "—"  # a null figure in the dashboard's tables and metrics (the
 
 # Per language: the date written with digits, the date written with the month's name, and the time of day.
 _DATE_NUMERIC = {"fr": "dd/MM/y", "en": "y-MM-dd"}
-_DATE_TEXT = {"fr": "d MMM y", "en": "dd MMM y"}
+_DATE_TEXT = {"fr": "d MMM y"}  # English: strftime, see date_text
 _TIME_ZONES = {"fr": PARIS, "en": dt.UTC}
 _TIME = {"fr": "HH:mm", "en": "HH:mm 'UTC'"}
 
@@ -57,7 +57,11 @@ def date_numeric(day: dt.date | None) -> str:
 
 def date_text(day: dt.date | None) -> str:
     """22 nov. 2026 / 22 Nov 2026 (sentences and captions)."""
-    return NO_DATA_MARK if day is None else format_date(day, _DATE_TEXT[i18n.current()], locale=i18n.locale())
+    if day is None:
+        return NO_DATA_MARK
+    if i18n.current() == "en":  # as the product always wrote it (CLDR's en_GB says 'Sept', strftime 'Sep')
+        return day.strftime("%d %b %Y")
+    return format_date(day, _DATE_TEXT[i18n.current()], locale=i18n.locale())
 
 
 def week(day: dt.date) -> str:
