@@ -58,6 +58,15 @@ def column_formats(app, index) -> dict[str, str]:
     }
 
 
+def shown_values(app, index):
+    """The table as the browser shows it: its cells' display values (dashboard/tables.readable writes French
+    counts and rates there, so the browser's own locale never decides them)."""
+    import pyarrow as pa
+
+    styler = app.dataframe[index].proto.arrow_data.styler
+    return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+
+
 def french_count(english: str) -> str:
     """3,933 → 3 933 (narrow no-break space), by hand."""
     return english.replace(",", NNBSP)
@@ -85,8 +94,10 @@ def test_weekly_review_in_french(demo_file, monkeypatch, open_app):
     assert list(rows.columns[:4]) == ["Action", "Semaine précédente", "Changé", "Délivrés cette semaine"]
     assert rows.loc["contest", "Action"] == "Réduire"
     assert rows.loc["call_center", "Action"] == "Éditorial uniquement"
-    assert rows.loc["contest", "Délivrés cette semaine"] == 1530  # the same count, grouped by the browser:
-    assert column_formats(app, 0)["Délivrés cette semaine"] == "localized"
+    assert rows.loc["contest", "Délivrés cette semaine"] == 1530  # the same count, a number (it sorts)...
+    shown = shown_values(app, 0).set_index("Source")
+    assert shown.loc["contest", "Délivrés cette semaine"] == "1" + NNBSP + "530"  # ...written the French way
+    assert "Délivrés cette semaine" not in column_formats(app, 0)  # no browser format over it
     assert rows.loc["contest", "Insatisfaction"] == "8,6" + NBSP + "%"
     assert rows.loc["contest", "Insatisfaction vs semaine précédente"] == "▼ -5,1 pts"
     caption = " ".join(c.value for c in app.caption)
@@ -152,7 +163,8 @@ def test_eligibility_in_french(demo_file, monkeypatch, open_app):
         "Opposé",
         "Expiré",
     ]
-    assert set(column_formats(app, 0).values()) == {"localized"}
+    assert column_formats(app, 0) == {}  # no browser format: the counts are written by the product
+    assert french_count("1,251") in set(shown_values(app, 0)["Opposé"])  # call_center's 1,251 objected
     labels = [b.proto.label for b in app.get("download_button")]
     assert labels[0] == "Liste de purge (1" + NNBSP + "683 contacts expirés)"
     assert labels[1].startswith("Liste d'opposition (5" + NNBSP + "036 ")
@@ -179,7 +191,7 @@ def test_compliance_in_french(demo_file, monkeypatch, open_app):
     assert list(per_campaign.columns) == ["Date d'envoi", "Campagne", "Type", "Base légale", "Envois"]
     assert "Sans consentement fidélité" in set(per_campaign["Base légale"])
     assert "Fidélité" in set(per_campaign["Type"])  # the email type's label, not its code
-    assert column_formats(app, 1) == {"Date d'envoi": "DD/MM/YYYY", "Envois": "localized"}
+    assert column_formats(app, 1) == {"Date d'envoi": "DD/MM/YYYY"}  # counts written by the product
     assert "Sans consentement fidélité" in table(app, 0).columns
     warnings = " ".join(w.value for w in app.warning)
     assert "**trade\\_show**" + NBSP + ": preuve manquante" in warnings

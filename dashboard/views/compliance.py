@@ -10,7 +10,7 @@ from analytics.i18n import _, ngettext
 from analytics.report.export import code_labels
 from analytics.tables import CHANNELS, UNLAWFUL_BASES
 from analytics.vocabulary import basis_help, basis_label, evidence_reason
-from dashboard import data, sidebar
+from dashboard import data, sidebar, tables
 from dashboard.text import md
 
 as_of = sidebar.report_date()
@@ -34,7 +34,7 @@ def _sent_on_and_counts(*counts: str) -> dict:
         return {_("Sent on"): st.column_config.DateColumn()}
     return {
         _("Sent on"): st.column_config.DateColumn(format="DD/MM/YYYY"),
-        **{name: st.column_config.NumberColumn(format="localized") for name in counts},
+        **{name: st.column_config.NumberColumn() for name in counts},  # written by tables.readable
     }
 
 
@@ -69,12 +69,10 @@ else:
             columns=lambda code: _(basis_label(code)) if code in UNLAWFUL_BASES else code
         )
     left.dataframe(
-        per_source,
+        tables.readable(per_source, counts=per_source.columns[1:]),
         hide_index=True,
         key="violations_by_source",
-        column_config={
-            name: st.column_config.NumberColumn(format="localized") for name in per_source.columns[1:]
-        }
+        column_config={name: st.column_config.NumberColumn() for name in per_source.columns[1:]}
         if french
         else None,
     )
@@ -89,7 +87,7 @@ else:
     )
     right.markdown(_("**Per campaign**"))
     right.dataframe(
-        per_campaign,
+        tables.readable(per_campaign, counts=[_("Sends")]),
         hide_index=True,
         key="violations_by_campaign",
         column_config=_sent_on_and_counts(_("Sends")),

@@ -17,6 +17,7 @@ from analytics.ingest import Inspection, Options
 from analytics.ingest.mapping import expected, field_label, suggested_columns, suggested_table, user_preset
 from analytics.tables import TABLES, VOCAB
 from dashboard import data
+from dashboard.tables import readable
 from dashboard.text import md
 
 NONE = "—"
@@ -384,9 +385,9 @@ else:
     if french:  # French dates and thousands (English keeps Streamlit's defaults)
         column_config[headings["loaded_at"]] = st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")
         for name in counts:
-            column_config[headings[name]] = st.column_config.NumberColumn(format="localized")
+            column_config[headings[name]] = st.column_config.NumberColumn()  # written by readable()
     st.dataframe(
-        history.rename(columns=headings),
+        readable(history.rename(columns=headings), counts=[headings[name] for name in counts]),
         hide_index=True,
         key="load_history",
         column_config=column_config or None,

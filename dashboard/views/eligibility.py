@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import formats, i18n
 from analytics.i18n import _, ngettext
-from dashboard import data, sidebar
+from dashboard import data, sidebar, tables
 from dashboard.text import md
 
 as_of = sidebar.report_date()
@@ -14,11 +14,9 @@ french = i18n.current() == "fr"
 
 
 def _counts(columns):
-    """French counts are grouped by thousands (the reader's browser writes them: "localized"); English as
-    Streamlit shows them."""
-    return (
-        {column: st.column_config.NumberColumn(format="localized") for column in columns} if french else None
-    )
+    """French counts are written by analytics.formats (dashboard/tables.readable); English as Streamlit shows
+    them. The columns keep no format of their own, which would win over the written values."""
+    return {column: st.column_config.NumberColumn() for column in columns} if french else None
 
 
 st.title(_("Eligibility & retention"))
@@ -68,7 +66,12 @@ status = eligibility.per_source.rename(
         "expired": _("Expired"),
     }
 )
-st.dataframe(status, hide_index=True, key="status_table", column_config=_counts(status.columns[1:]))
+st.dataframe(
+    tables.readable(status, counts=status.columns[1:]),
+    hide_index=True,
+    key="status_table",
+    column_config=_counts(status.columns[1:]),
+)
 
 st.subheader(_("Who may receive each type of email"))
 by_type = eligibility.per_email_type.rename(
@@ -81,7 +84,12 @@ by_type = eligibility.per_email_type.rename(
         "loyalty": _("Loyalty programme"),
     }
 )
-st.dataframe(by_type, hide_index=True, key="email_type_table", column_config=_counts(by_type.columns[1:]))
+st.dataframe(
+    tables.readable(by_type, counts=by_type.columns[1:]),
+    hide_index=True,
+    key="email_type_table",
+    column_config=_counts(by_type.columns[1:]),
+)
 st.caption(
     _("Service emails (order confirmation, shipping, after-sale) need no consent and are not counted here.")
 )
@@ -95,7 +103,12 @@ expiring = data.expiring_contacts(as_of, settings, chosen).rename(
         "within_90": _("Within 90 days"),
     }
 )
-st.dataframe(expiring, hide_index=True, key="expiring_table", column_config=_counts(expiring.columns[1:]))
+st.dataframe(
+    tables.readable(expiring, counts=expiring.columns[1:]),
+    hide_index=True,
+    key="expiring_table",
+    column_config=_counts(expiring.columns[1:]),
+)
 st.caption(
     ngettext(
         "Lawful contacts whose last purchase or click will be more than "

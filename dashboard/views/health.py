@@ -149,25 +149,25 @@ percent_columns = [
     "Click vs brand",
 ]
 table.columns = [_(name) for name in COLUMNS]  # the same names in English
-# French counts are grouped by thousands (the reader's browser writes them: "localized"); English unchanged.
-count_format = {"format": "localized"} if i18n.current() == "fr" else {}
+# In French the counts and rates are written by analytics.formats (tables.readable): Streamlit's own formats
+# follow the browser's locale and would win over them, so French columns have none. English unchanged.
+percent_format = {} if i18n.current() == "fr" else {"format": "percent"}
 st.subheader(_("Sources"))
 st.dataframe(
-    tables.with_action_badges(table, [_("Action")]),
+    tables.readable(
+        tables.with_action_badges(table, [_("Action")]),
+        counts=[_(name) for name in count_columns],
+        percents=[_(name) for name in percent_columns],
+    ),
     hide_index=True,
     key="cohort_table",
     column_config={
-        **(
-            {_(name): st.column_config.NumberColumn(**count_format) for name in count_columns}
-            if count_format
-            else {}
-        ),
-        **{_(name): st.column_config.NumberColumn(format="percent") for name in percent_columns},
+        **{_(name): st.column_config.NumberColumn(**percent_format) for name in percent_columns},
         _("Open vs brand"): st.column_config.NumberColumn(
-            format="percent", help=_("Cohort open rate ÷ baseline open rate")
+            **percent_format, help=_("Cohort open rate ÷ baseline open rate")
         ),
         _("Click vs brand"): st.column_config.NumberColumn(
-            format="percent", help=_("Cohort click rate ÷ baseline click rate")
+            **percent_format, help=_("Cohort click rate ÷ baseline click rate")
         ),
         _("Why"): st.column_config.TextColumn(width="large"),
     },

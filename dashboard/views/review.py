@@ -105,13 +105,15 @@ for source in result.sources:
         row[_("{rate} vs trailing").format(rate=label)] = _change(rate.trailing_delta_points)
     rows.append(row)
 
-# French counts are grouped by thousands (the reader's browser writes them: "localized"); English unchanged.
-count_column = st.column_config.NumberColumn(format="localized") if french else None
+# French counts are written by analytics.formats (tables.readable); the column keeps no format of its own.
+count_column = st.column_config.NumberColumn() if french else None
 st.subheader(_("Recommendations and rates, changed actions first"))
 if rows:
     table = pd.DataFrame(rows)
     st.dataframe(
-        tables.with_action_badges(table, [action_column, last_week_column]),
+        tables.readable(
+            tables.with_action_badges(table, [action_column, last_week_column]), counts=[delivered_column]
+        ),
         hide_index=True,
         key="review_table",
         column_config={
