@@ -3,6 +3,7 @@ person picks an option."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -47,11 +48,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
-    """The dashboard on a new database (it opens on the demo brand), served on a free local port."""
+@contextlib.contextmanager
+def serving(tmp_path, **environment: str):
+    """The dashboard on a new database (it opens on the demo brand), served on a free local port, with these
+    environment variables besides the test run's."""
     port = free_port()
-    env = {**os.environ, store.ENV_DB_PATH: str(tmp_path / "e2e.duckdb")}
+    env = {**os.environ, store.ENV_DB_PATH: str(tmp_path / "e2e.duckdb"), **environment}
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
@@ -83,10 +85,19 @@ def server(tmp_path):
     else:
         process.kill()
         pytest.fail(f"the dashboard did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The dashboard on a new database, in the test run's language."""
+    with serving(tmp_path) as url:
+        yield url
 
 
 def choose(page: Page, label: str, option: str) -> None:
