@@ -40,15 +40,11 @@ def _of_sources(frame: pd.DataFrame, sources: Sequence[str]) -> pd.DataFrame:
 
 # --- Eligibility & retention -----------------------------------------------------------------------------
 
+# The eligibility statuses (cohorts.ELIGIBILITY_FIELDS) without expiring_soon, which the page shows apart.
 STATUS_COLUMNS = (
     "collection_source",
     "contacts",
-    "opt_in",
-    "soft_opt_in",
-    "not_informed",
-    "prospect",
-    "objected",
-    "expired",
+    *(field for field in cohorts.ELIGIBILITY_FIELDS if field != "expiring_soon"),
 )
 # Who may receive each marketing email type (SPEC §5): every type needs a lawful basis (opt-in or soft opt-in),
 # and loyalty emails the loyalty programme's own consent too. Service emails need no consent.

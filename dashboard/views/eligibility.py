@@ -13,10 +13,17 @@ chosen = sidebar.chosen_sources()
 french = i18n.current() == "fr"
 
 
-def _counts(columns):
-    """French counts are written by analytics.formats (dashboard/tables.readable); English as Streamlit shows
-    them. The columns keep no format of their own, which would win over the written values."""
-    return {column: st.column_config.NumberColumn() for column in columns} if french else None
+def _count_table(frame, key: str) -> None:
+    """A table of a source column then counts. French counts are written by analytics.formats
+    (dashboard/tables.readable); English as Streamlit shows them. The count columns keep no format of their
+    own, which would win over the written values."""
+    counts = frame.columns[1:]
+    st.dataframe(
+        tables.readable(frame, counts=counts),
+        hide_index=True,
+        key=key,
+        column_config={column: st.column_config.NumberColumn() for column in counts} if french else None,
+    )
 
 
 st.title(_("Eligibility & retention"))
@@ -66,12 +73,7 @@ status = eligibility.per_source.rename(
         "expired": _("Expired"),
     }
 )
-st.dataframe(
-    tables.readable(status, counts=status.columns[1:]),
-    hide_index=True,
-    key="status_table",
-    column_config=_counts(status.columns[1:]),
-)
+_count_table(status, "status_table")
 
 st.subheader(_("Who may receive each type of email"))
 by_type = eligibility.per_email_type.rename(
@@ -84,12 +86,7 @@ by_type = eligibility.per_email_type.rename(
         "loyalty": _("Loyalty programme"),
     }
 )
-st.dataframe(
-    tables.readable(by_type, counts=by_type.columns[1:]),
-    hide_index=True,
-    key="email_type_table",
-    column_config=_counts(by_type.columns[1:]),
-)
+_count_table(by_type, "email_type_table")
 st.caption(
     _("Service emails (order confirmation, shipping, after-sale) need no consent and are not counted here.")
 )
@@ -103,12 +100,7 @@ expiring = data.expiring_contacts(as_of, settings, chosen).rename(
         "within_90": _("Within 90 days"),
     }
 )
-st.dataframe(
-    tables.readable(expiring, counts=expiring.columns[1:]),
-    hide_index=True,
-    key="expiring_table",
-    column_config=_counts(expiring.columns[1:]),
-)
+_count_table(expiring, "expiring_table")
 st.caption(
     ngettext(
         "Lawful contacts whose last purchase or click will be more than "
