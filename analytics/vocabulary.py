@@ -54,6 +54,11 @@ def years(count: int) -> str:
     return ngettext("{count} year", "{count} years", count).format(count=count)
 
 
+def weeks(count: int) -> str:
+    """A window's length in words: 1 week, 4 weeks (1 semaine, 4 semaines)."""
+    return ngettext("{count} week", "{count} weeks", count).format(count=count)
+
+
 # ------------------------------------------------------------------------- the dissatisfaction bands (§3)
 
 STOP_BAND_TOP = 0.50  # the guidance's stop band is 40–50%: its top, whatever stop_above says
@@ -230,3 +235,59 @@ EVIDENCE_REASONS = (
 def evidence_reason(reason: str) -> str:
     """One reason a source's evidence is missing, in the reader's language."""
     return _(reason)
+
+
+# ------------------------------------------------------------------------- the codes of the canonical files
+
+# The codes a canonical column holds (analytics.tables' vocabularies), as a person reads them: in the
+# spreadsheet downloads, the Compliance tables and the Data page's choices. English texts marked for the
+# catalog, read in the reader's language by code_labels.
+CONSENT_LABELS = {"opt_in": N_("Opt-in"), "none": N_("No explicit consent"), "objected": N_("Objected")}
+EMAIL_TYPE_LABELS = {
+    "service": N_("Service email (transactional)"),
+    "promo": N_("Promotion"),
+    "newsletter": N_("Newsletter"),
+    "cart_abandonment": N_("Cart abandonment"),
+    "loyalty": N_("Loyalty"),
+    "welcome": N_("Welcome series"),
+}
+EVENT_TYPE_LABELS = {
+    "sent": N_("Send"),
+    "delivered": N_("Delivery"),
+    "open": N_("Open"),
+    "click": N_("Click"),
+    "unsubscribe": N_("Unsubscribe"),
+    "complaint": N_("Spam complaint"),
+    "bounce": N_("Bounce"),
+}
+CHANNEL_LABELS = {
+    "web_form": N_("Web form"),
+    "phone": N_("Phone"),
+    "in_store": N_("In store"),
+    "partner": N_("Partner"),
+    "other": N_("Other channel"),
+}
+NOTICE_SHOWN_LABELS = {"true": N_("Yes"), "false": N_("No"), "unknown": N_("Not known")}
+_CODE_LABELS = {
+    "consent": CONSENT_LABELS,
+    "email_type": EMAIL_TYPE_LABELS,
+    "event_type": EVENT_TYPE_LABELS,
+    "channel": CHANNEL_LABELS,
+    "notice_shown": NOTICE_SHOWN_LABELS,
+    "basis": {code: text.label for code, text in _BASES.items()},
+}
+
+
+def code_labels(column: str) -> dict[str, str] | None:
+    """The readable label of each code a column holds, in the current language (None: not a column of codes)."""
+    if column == "action":
+        from analytics.policy import ACTIONS  # here: the policy imports this module
+
+        return {code: _(action.label) for code, action in ACTIONS.items()}
+    labels = _CODE_LABELS.get(column)
+    return None if labels is None else {code: _(label) for code, label in labels.items()}
+
+
+def code_label(column: str, code: str) -> str:
+    """One code as a person reads it; a code the column does not know stays as it is."""
+    return (code_labels(column) or {}).get(code, code)

@@ -276,7 +276,9 @@ def figure_weekly_rate(weekly: pd.DataFrame, rate: str, settings: Settings) -> g
 
 
 def figure_action_history(history: pd.DataFrame) -> go.Figure:
-    """Heatmap: the recommended action of each source at the end of each week.
+    """Heatmap: the recommended action of each source at the end of each week, as the HTML report draws it:
+    one colour per action, named in a legend of the actions met (the cells are too narrow for a label in
+    every language; the tooltip names each cell).
 
     history: week_end, collection_source, action.
     """
@@ -295,8 +297,6 @@ def figure_action_history(history: pd.DataFrame) -> go.Figure:
             x=[formats.week(pd.Timestamp(w).date()) for w in weeks],
             y=[safe(s) for s in sources],
             text=text,
-            texttemplate="%{text}",
-            textfont={"size": 10},
             colorscale=scale,
             zmin=0,
             zmax=len(order),
@@ -307,5 +307,20 @@ def figure_action_history(history: pd.DataFrame) -> go.Figure:
             hovertemplate=_("%{y}, week %{x}: %{text}<extra></extra>"),
         )
     )
+    met = set(lookup.values())
+    for action in (name for name in ACTIONS if name in met):  # the legend, in the policy's order
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker={"symbol": "square", "size": 12, "color": ACTION_COLOURS[action]},
+                name=_(ACTIONS[action].label),
+                hoverinfo="skip",
+            )
+        )
     figure.update_yaxes(autorange="reversed")
-    return _layout(figure, _("Recommended action at the end of each week"), height=120 + 36 * len(sources))
+    figure.update_xaxes(showgrid=False)
+    figure.update_yaxes(showgrid=False)
+    _layout(figure, _("Recommended action at the end of each week"), height=170 + 36 * len(sources))
+    return figure.update_layout(legend={"orientation": "h", "y": -0.08, "yanchor": "top"})

@@ -28,6 +28,12 @@ def md(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, plain))
 
 
+def md_lines(text: object) -> str:
+    """A message of several lines (a refusal listing its problems) as md() shows each, one under the other: a
+    line feed becomes a Markdown hard break instead of a literal \\x0a."""
+    return "  \n".join(md(line) for line in ("" if text is None else str(text)).split("\n"))
+
+
 # The one percent() of analytics/vocabulary.py, re-exported for the pages; on screen a null reads as the
 # vocabulary's mark "—" (the Guide says so), in the reports as "no data".
 percent = partial(vocabulary.percent, missing=vocabulary.NO_DATA_MARK)

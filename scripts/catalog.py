@@ -78,6 +78,7 @@ def update() -> None:
         if path.exists():
             catalog = read(path, language)
             catalog.update(template, update_header_comment=False)
+            catalog.obsolete.clear()  # a text the code no longer marks: its translation stays in git's history
         else:
             catalog = Catalog(locale=i18n.LOCALES[language], domain=i18n.DOMAIN, project="optout-cohorts")
             catalog.update(template)

@@ -282,7 +282,7 @@ def test_action_history_heatmap():
     )
     history["week_end"] = [dt.date.fromisoformat(d) for d in history["week_end"]]
     figure = charts.figure_action_history(history)
-    [heatmap] = figure.data
+    heatmap, *legend = figure.data
     assert list(heatmap.x) == ["2026-W52", "2026-W53", "2027-W01"]
     assert list(heatmap.y) == ["shop", "web"]  # sorted by name, drawn top to bottom
     assert figure.layout.yaxis.autorange == "reversed"
@@ -298,5 +298,14 @@ def test_action_history_heatmap():
     for z, colour in ((0, RED), (1, ORANGE), (3, GREY), (4, GREEN)):
         assert scale[2 * z] == (pytest.approx(z / 10), colour)
         assert scale[2 * z + 1] == (pytest.approx((z + 1) / 10), colour)
-    assert figure.layout.height == 120 + 36 * 2
+    # No label drawn in the cells (too narrow in French); the tooltip names each, the legend each action met,
+    # in the policy's order, in its colour.
+    assert heatmap.texttemplate is None
+    assert [(trace.name, trace.marker.color) for trace in legend] == [
+        ("Stop", RED),
+        ("Editorial only", ORANGE),
+        ("Hold", GREY),
+        ("Ramp up", GREEN),
+    ]
+    assert figure.layout.height == 170 + 36 * 2
     assert figure.layout.title.text == "Recommended action at the end of each week"

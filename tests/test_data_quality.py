@@ -25,7 +25,7 @@ INFERRED = (
     "{n} campaign(s) appear in events but not in campaigns: their send date is taken as their earliest event's "
     "date and their type as promo. Load the campaigns file."
 )
-UNTYPED = "{n} campaign(s) have no email_type and are counted as promo (marketing)."
+UNTYPED = "{n} campaign(s) have no email type and are counted as promotions (marketing)."
 LOOK_ALIKE = (
     "The sources {listed} differ only by case or look-alike characters: they count as {n} separate cohorts, "
     "each with a part of the sends. Write the source the same way in every file, then load the contacts again: "

@@ -137,20 +137,18 @@ def test_eligibility_in_french(demo_file, monkeypatch, open_app):
     assert app.title[0].value == "Éligibilité et conservation"
     french = metrics(app)
     assert list(french) == [
-        "Peuvent recevoir du marketing",
-        "Peuvent recevoir les e-mails de fidélité",
+        "Joignables en marketing",
+        "Joignables en fidélité",
         "À purger",
-        "Expirent dans les 90 jours",
+        "Expirent sous 90 jours",
     ]
     assert (
-        french["Peuvent recevoir du marketing"]
+        french["Joignables en marketing"]
         == french_count(shown["May receive marketing"])
         == "3" + NNBSP + "933"
     )
     assert french["À purger"] == "1" + NNBSP + "683"
-    assert (
-        french["Expirent dans les 90 jours"] == shown["Expiring within 90 days"]
-    )  # below 1,000: no separator
+    assert french["Expirent sous 90 jours"] == shown["Expiring within 90 days"]  # below 1,000: no separator
     assert app.caption[0].value.startswith("Statut de chaque contact au 22 nov. 2026.")
     status = table(app, 0)
     assert list(status.columns) == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -126,6 +127,20 @@ def test_every_marked_text_has_its_french_translation():
     # scripts/catalog.py check, on the code as it is: a text marked with _() (or N_, ngettext, {% trans %})
     # that the French catalog lacks, leaves fuzzy or translates with other placeholders fails here.
     assert _catalog_script().problems("fr") == []
+
+
+def test_french_punctuation_is_typeset_with_no_break_spaces():
+    # French puts a space before : ; ! ? and inside « » — a no-break one, or the sign starts the next line on
+    # a narrow screen ("suivie\n: Arrêter"). Every French text of the catalog holds to it.
+    script = _catalog_script()
+    catalog = script.read(i18n.catalog_path("fr"), "fr")
+    wrong = []
+    for message in (m for m in catalog if m.id):  # the header (no id) is not a text anyone reads
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if re.search(r" [:;!?»]|« ", text or ""):
+                wrong.append(text)
+    assert wrong == []
 
 
 def test_the_catalog_check_names_what_is_missing(tmp_path, monkeypatch):

@@ -299,7 +299,7 @@ def data_quality(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[str]:
         )
     if row["untyped_campaigns"]:
         warnings.append(
-            _("{count} campaign(s) have no email_type and are counted as promo (marketing).").format(
+            _("{count} campaign(s) have no email type and are counted as promotions (marketing).").format(
                 count=whole(row["untyped_campaigns"])
             )
         )

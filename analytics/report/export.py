@@ -42,6 +42,7 @@ from analytics import i18n
 from analytics.i18n import N_, _
 from analytics.store import sql
 from analytics.text import visible
+from analytics.vocabulary import code_labels
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CELL_WHITESPACE = "\t\r\n"
@@ -134,33 +135,6 @@ COLUMN_LABELS: dict[str, str] = {
 PERCENT_COLUMNS = frozenset(
     ("open_rate", "click_rate", "unsubscribe_rate", "complaint_rate", "dissatisfaction_rate")
 )
-
-CONSENT_LABELS = {"opt_in": N_("Opt-in"), "none": N_("No explicit consent"), "objected": N_("Objected")}
-EMAIL_TYPE_LABELS = {
-    "service": N_("Service email (transactional)"),
-    "promo": N_("Promotion"),
-    "newsletter": N_("Newsletter"),
-    "cart_abandonment": N_("Cart abandonment"),
-    "loyalty": N_("Loyalty"),
-    "welcome": N_("Welcome series"),
-}
-
-
-def code_labels(column: str) -> dict[str, str] | None:
-    """The readable label of each code a column holds, in the current language (None: not a column of codes).
-    Actions and legal bases are named where they are defined (analytics.policy, analytics.vocabulary)."""
-    from analytics.policy import ACTIONS  # here: the policy's module imports the report's vocabulary
-    from analytics.vocabulary import BASIS_ORDER, basis_label
-
-    if column == "action":
-        return {code: _(action.label) for code, action in ACTIONS.items()}
-    if column == "basis":
-        return {code: _(basis_label(code)) for code in BASIS_ORDER}
-    if column == "consent":
-        return {code: _(label) for code, label in CONSENT_LABELS.items()}
-    if column == "email_type":
-        return {code: _(label) for code, label in EMAIL_TYPE_LABELS.items()}
-    return None
 
 
 def heading(column: str, chosen: Dialect) -> str:

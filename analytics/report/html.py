@@ -48,7 +48,7 @@ from analytics.settings import BY_NAME, Settings
 from analytics.store import decisions
 from analytics.store.decisions import Decision
 from analytics.text import visible
-from analytics.vocabulary import no_data, percent, rate_label
+from analytics.vocabulary import no_data, percent, rate_label, weeks
 
 PRODUCT = "optout-cohorts"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -303,7 +303,7 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
         "language": i18n.current(),
         "as_of": _day(content.as_of),
         "window": {key: _day(day) for key, day in cohort_report["window"].items()},
-        "window_weeks": settings.window_weeks,
+        "window_span": weeks(settings.window_weeks),  # "4 weeks", "1 semaine": the template's texts quote it
         "week": {
             "start": _day(review.week.start),
             "end": _day(review.week.end),

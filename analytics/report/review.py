@@ -23,7 +23,7 @@ from analytics.report.cohorts import Window
 from analytics.settings import Settings
 from analytics.store import registry, sql
 from analytics.tables import UNLAWFUL_BASES
-from analytics.vocabulary import evidence_reason
+from analytics.vocabulary import basis_label, evidence_reason
 
 REVIEW_RATES = ("dissatisfaction_rate", "open_rate", "click_rate", "unsubscribe_rate", "complaint_rate")
 HISTORY_WEEKS = 12
@@ -275,8 +275,12 @@ def summarise(review: Review) -> str:
         sentences.append(_("No recommendation changed since last week."))
     unlawful = sum(r["sends"] for r in review.violations)
     if unlawful:
-        # The bases are the codes of the Compliance page (objected, expired…), never translated.
-        by_basis = [f"{basis} {number(n)}" for basis, n in review.violations_by_basis().items() if n]
+        # Each basis by its label, as the Compliance page names it ("not informed 10", "non informé 10").
+        by_basis = [
+            f"{basis_label(basis).lower()} {number(n)}"
+            for basis, n in review.violations_by_basis().items()
+            if n
+        ]
         sentences.append(
             ngettext(
                 "{sends} marketing send(s) this week had no lawful basis ({by_basis}), against {previous} the "

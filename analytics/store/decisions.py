@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.errors import UserError
-from analytics.i18n import N_
+from analytics.i18n import N_, _
 from analytics.policy import ACTIONS
 from analytics.store.transaction import transaction
 
@@ -79,13 +79,15 @@ class Decision:
 
     @property
     def summary(self) -> str:
-        """The decision in words, e.g. "override: Hold instead of Stop"."""
-        recommended = ACTIONS[self.recommended_action].label
+        """The decision in words, in the reader's language, e.g. "override: Hold instead of Stop"."""
+        recommended = _(ACTIONS[self.recommended_action].label)
         if self.decision == "follow":
-            return f"follow: {recommended}"
+            return _("follow: {recommended}").format(recommended=recommended)
         if self.decision == "override":
-            return f"override: {ACTIONS[self.action].label} instead of {recommended}"
-        return f"postponed ({recommended} recommended)"
+            return _("override: {action} instead of {recommended}").format(
+                action=_(ACTIONS[self.action].label), recommended=recommended
+            )
+        return _("postponed ({recommended} recommended)").format(recommended=recommended)
 
 
 def _hash(previous: str, fields: dict, key: bytes | None) -> str:

@@ -7,9 +7,8 @@ import streamlit as st
 
 from analytics import formats, i18n
 from analytics.i18n import _, ngettext
-from analytics.report.export import code_labels
-from analytics.tables import CHANNELS, UNLAWFUL_BASES
-from analytics.vocabulary import basis_help, basis_label, evidence_reason
+from analytics.tables import CHANNELS, NOTICE_SHOWN, UNLAWFUL_BASES
+from analytics.vocabulary import basis_help, basis_label, code_label, code_labels, evidence_reason
 from dashboard import data, sidebar, tables
 from dashboard.text import md
 
@@ -143,8 +142,8 @@ for row in flagged.itertuples():
 
 editable = registry[["collection_source", "channel", "notice_shown", "evidence", "reviewed_at"]].copy()
 editable["reviewed_at"] = pd.to_datetime(editable["reviewed_at"]).dt.date
-# The channel and "notice shown" cells hold the codes the registry saves (web_form, true…): only the headings
-# and the date are in the reader's language.
+# The channel and "notice shown" cells hold the codes the registry saves (web_form, true…), each shown by its
+# label in the reader's language (the data editor returns the code).
 date_format = {"format": "DD/MM/YYYY"} if french else {}
 edited = st.data_editor(
     editable,
@@ -153,10 +152,13 @@ edited = st.data_editor(
     num_rows="dynamic",
     column_config={
         "collection_source": st.column_config.TextColumn(_("Source"), required=True),
-        "channel": st.column_config.SelectboxColumn(_("Channel"), options=list(CHANNELS)),
+        "channel": st.column_config.SelectboxColumn(
+            _("Channel"), options=list(CHANNELS), format_func=lambda code: code_label("channel", code)
+        ),
         "notice_shown": st.column_config.SelectboxColumn(
             _("Notice shown"),
-            options=["true", "false", "unknown"],
+            options=list(NOTICE_SHOWN),
+            format_func=lambda code: code_label("notice_shown", code),
             help=_("Was the marketing notice, with the right to object, shown at collection?"),
         ),
         "evidence": st.column_config.TextColumn(_("Evidence (where the proof is kept)"), width="large"),

@@ -16,9 +16,10 @@ from analytics.i18n import N_, _, ngettext
 from analytics.ingest import Inspection, Options
 from analytics.ingest.mapping import expected, field_label, suggested_columns, suggested_table, user_preset
 from analytics.tables import TABLES, VOCAB
+from analytics.vocabulary import code_label
 from dashboard import data
 from dashboard.tables import readable
-from dashboard.text import md
+from dashboard.text import md, md_lines
 
 NONE = "—"
 AS_IT_IS = N_("(as it is)")  # a choice's value (never stored): shown translated
@@ -36,13 +37,13 @@ ASKED = {
     "basis": (
         N_("Legal basis of the recipients of this report"),
         N_(
-            "Under which basis its recipients were mailed: soft_opt_in for the non-opt-in clients of a source, "
-            "opt_in for subscribers who ticked the box."
+            "Under which basis its recipients were mailed: soft opt-in for the clients of a source who never "
+            "ticked the box, opt-in for subscribers who did."
         ),
     ),
     "consent": (
         N_("Consent of every contact in this file"),
-        N_("opt_in, none (no explicit answer) or objected."),
+        N_("Opt-in (the box was ticked), no explicit consent, or objected."),
     ),
     "collected_at": (
         N_("Collection date of every contact in this file"),
@@ -64,8 +65,13 @@ TABLE_DESCRIPTIONS = {
 
 
 def translated(value: str) -> str:
-    """A choice shown in the reader's language (the page's own labels; codes and file values as they are)."""
+    """A choice shown in the reader's language (the page's own labels; file values as they are)."""
     return _(value) if value == AS_IT_IS or value in DATE_ORDERS else value
+
+
+def code_choice(column: str):
+    """The format_func of a choice among a canonical column's codes: each code by its label, never raw."""
+    return lambda value: translated(value) if value in (NONE, AS_IT_IS) else code_label(column, value)
 
 
 st.title(_("Data"))
@@ -155,6 +161,8 @@ def mapping_fields(key: str, path, inspection: Inspection) -> None:
         index=tables.index(default_table),
         key=f"{key}_table",
         help=_("Which table the rows are."),
+        # the canonical file's name (the Guide's), then what its rows are in the reader's language
+        format_func=lambda name: f"{name} — {_(TABLE_DESCRIPTIONS[name])}",
     )
     table = TABLES[table_name]
     st.caption(_("For each field: the column that holds it, or one value for the whole file."))
@@ -175,11 +183,19 @@ def mapping_fields(key: str, path, inspection: Inspection) -> None:
             help=_("Expected: {expected}.").format(expected=expected(column, order))
             + ("" if label == column.name else " " + _("Field {code}.").format(code=column.name)),
         )
-        right.text_input(
-            _("or one value for {field}").format(field=label),
-            value=inspection.constants.get(column.name, ""),
-            key=f"{key}_const_{column.name}",
-        )
+        constant_label = _("or one value for {field}").format(field=label)
+        given = inspection.constants.get(column.name, "")
+        if column.kind == VOCAB:  # one of the column's codes, each shown by its label ("" is none)
+            codes = ["", *column.vocabulary]
+            right.selectbox(
+                constant_label,
+                codes,
+                index=codes.index(given) if given in codes else 0,
+                key=f"{key}_const_{column.name}",
+                format_func=lambda code, name=column.name: code_label(name, code) if code else NONE,
+            )
+        else:
+            right.text_input(constant_label, value=given, key=f"{key}_const_{column.name}")
         if column.kind == VOCAB and picked != NONE:
             known = inspection.values.get(column.name, {})
             with st.expander(
@@ -195,7 +211,7 @@ def mapping_fields(key: str, path, inspection: Inspection) -> None:
                         options,
                         index=options.index(current) if current in options else 0,
                         key=f"{key}_val_{column.name}_{k}",
-                        format_func=translated,
+                        format_func=code_choice(column.name),
                     )
     st.text_input(
         _("Save this mapping as (offered next time the same columns come in)"), key=f"{key}_save_as"
@@ -223,7 +239,13 @@ def file_form(key: str, path, name: str, base: Inspection, inspection: Inspectio
             )
             column = next((c for t in TABLES.values() for c in t.columns if c.name == field), None)
             if column is not None and column.kind == VOCAB:
-                st.selectbox(label, [NONE, *column.vocabulary], key=f"{key}_need_{field}", help=help_text)
+                st.selectbox(
+                    label,
+                    [NONE, *column.vocabulary],
+                    key=f"{key}_need_{field}",
+                    help=help_text,
+                    format_func=code_choice(field),
+                )
             else:
                 st.text_input(label, key=f"{key}_need_{field}", help=help_text)
         left, right = st.columns(2)
@@ -288,11 +310,11 @@ def show_inspection(inspection: Inspection) -> None:
                 _("Not kept (not needed by the product): ") + md(", ".join(inspection.ignored_columns))
             )
         for problem in inspection.problems:
-            st.warning(md(problem.describe()) + _(" — these rows will be set aside."))
+            st.warning(md_lines(problem.describe()) + _(" — these rows will be set aside."))
         if inspection.sample:
             st.dataframe(pd.DataFrame(inspection.sample), hide_index=True)
     else:
-        st.error(md(inspection.message), icon=":material/block:")
+        st.error(md_lines(inspection.message), icon=":material/block:")
 
 
 uploads = st.file_uploader(
@@ -314,7 +336,7 @@ if loaded:
 if files or refused:
     chosen, all_ok = [], not refused
     for error in refused:  # a damaged archive, a compression bomb: said here, the other files go on
-        st.error(md(error), icon=":material/block:")
+        st.error(md_lines(error), icon=":material/block:")
     for path, name in files:
         key = file_key(path, name)
         with st.container(border=True):
@@ -415,7 +437,7 @@ st.caption(
 )
 if st.button(_("Back up now"), key="backup_now"):
     backup = data.backup_now()
-    st.success(md(backup["message"]))
+    st.success(md_lines(backup["message"]))
     st.download_button(
         _("Download the backup"),
         data=backup["path"].read_bytes(),
@@ -440,4 +462,4 @@ if st.button(
     _("Restore this backup"), key="restore_backup", disabled=uploaded_backup is None or not confirm_restore
 ):
     restored = data.restore_upload(uploaded_backup)
-    st.success(md(restored["message"]))
+    st.success(md_lines(restored["message"]))

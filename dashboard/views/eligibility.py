@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import formats, i18n
 from analytics.i18n import _, ngettext
 from dashboard import data, sidebar, tables
-from dashboard.text import md
+from dashboard.text import md_lines
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
@@ -147,7 +147,7 @@ st.caption(
 )
 if "purge_message" in st.session_state:
     rewritten, message = st.session_state.pop("purge_message")
-    (st.success if rewritten else st.warning)(md(message))  # a rewrite still owed is not a success
+    (st.success if rewritten else st.warning)(md_lines(message))  # a rewrite still owed is not a success
 confirm_purge = st.checkbox(
     _("I understand that the expired contacts will be deleted for good"), key="confirm_purge"
 )

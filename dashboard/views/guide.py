@@ -17,6 +17,7 @@ from analytics.vocabulary import (
     basis_label,
     guidance_stop_band,
     threshold,
+    weeks,
     years,
 )
 from dashboard import sidebar
@@ -75,8 +76,8 @@ baseline = (
 )
 figures = _("""### How the figures are computed
 
-The report is made **as of the report date**: anything dated later is ignored. The **window** is the
-{weeks} weeks ending on the report date. A **send** is one email to one person in one campaign;
+The report is made **as of the report date**: anything dated later is ignored. The **window** spans
+{window}, ending on the report date. A **send** is one email to one person in one campaign;
 each figure counts people per send, so five clicks in one email make one clicker.
 
 | figure | how |
@@ -91,7 +92,7 @@ each figure counts people per send, so five clicks in one email make one clicker
 
 A rate with nothing to divide by shows "{no_data_mark}" ({no_data}), never 0. The **cohort** of a source is its soft-opt-in
 sends; the **baseline** is {baseline} of the window.""").format(
-    weeks=settings.window_weeks,
+    window=weeks(settings.window_weeks),
     complaints_added=complaints_added,
     no_data_mark=NO_DATA_MARK,
     no_data=_(NO_DATA),
@@ -126,12 +127,12 @@ weekly_review = _("""### The weekly review
 
 The **week** is Monday to Sunday (default: the last complete week of the data). Its rates are those of that
 week alone, from the data known at its end; **vs last week** compares with the week before as it was known
-then, **vs trailing** with the {weeks} weeks before the reviewed one. Changes are in percentage
-points (▲ up, ▼ down). The action of each week uses the {weeks}-week window ending on its last
+then, **vs trailing** with the trailing period ({window}) before the reviewed one. Changes are in
+percentage points (▲ up, ▼ down). The action of each week uses the window ({window}) ending on its last
 day, so a past week's review never changes when later data arrives.
 
 A source **needs attention** when it should stop, go editorial only or reduce, or has a complaint warning.
 The **decision log** only grows: to correct an entry, add a new one that names it; the old one stays, marked
 as corrected. Each entry is sealed with a hash of the one before, so a change made to the database file outside
-the product is reported.""").format(weeks=settings.window_weeks)
+the product is reported.""").format(window=weeks(settings.window_weeks))
 st.markdown("\n" + "\n\n".join((who, legal_bases, figures, recommendations, weekly_review)) + "\n")

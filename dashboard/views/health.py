@@ -8,7 +8,7 @@ from analytics.i18n import N_, _, ngettext
 from analytics.policy import ACTIONS
 from analytics.report.cohorts import headline
 from dashboard import charts, data, sidebar, tables
-from dashboard.text import md, percent
+from dashboard.text import md, md_lines, percent
 
 as_of = sidebar.report_date()
 settings = sidebar.settings()
@@ -43,7 +43,7 @@ st.caption(
     )
 )
 for warning in data.data_quality(as_of):
-    st.warning(md(warning), icon=":material/warning:")
+    st.warning(md_lines(warning), icon=":material/warning:")
 
 columns = st.columns(5)
 columns[0].metric(
@@ -213,7 +213,7 @@ if options:
     for reason in recommendation.reasons:
         st.markdown(f"- {md(reason)}")
     for warning in recommendation.warnings:
-        st.warning(md(warning), icon=":material/warning:")
+        st.warning(md_lines(warning), icon=":material/warning:")
     detail = pd.DataFrame(
         {
             _("Figure"): [

@@ -16,7 +16,7 @@ from analytics.report.palette import RATE_LABELS
 from analytics.store import decisions
 from analytics.vocabulary import basis_label
 from dashboard import auth, charts, data, sidebar, tables
-from dashboard.text import md, percent
+from dashboard.text import md, md_lines, percent
 
 settings = sidebar.settings()
 chosen = sidebar.chosen_sources()
@@ -220,7 +220,7 @@ else:
 st.subheader(_("Decisions"))
 log = data.decision_log()
 for problem in data.decision_log_problems():
-    st.error(md(problem), icon=":material/gpp_bad:")
+    st.error(md_lines(problem), icon=":material/gpp_bad:")
 week_log = [d for d in log if d.week_end == week_end]
 recommended = {s.collection_source: s.action for s in result.sources}
 choices = sorted(recommended)
@@ -283,7 +283,7 @@ if submitted:
             corrects=corrects,
         )
     except UserError as error:  # shown by the form, so the log and the page stay in view
-        st.error(md(error))
+        st.error(md_lines(error))
     else:
         st.success(
             md(

@@ -9,7 +9,7 @@ from analytics.errors import UserError
 from analytics.i18n import _
 from analytics.settings import CHOICE_LABELS, DEFAULTS, LABELS, REGISTRY, Setting, from_mapping
 from dashboard import data
-from dashboard.text import md
+from dashboard.text import md_lines
 
 # French shows and takes the fractions (thresholds, tolerance) as percentages, in widgets of their own (a value
 # typed in one unit never lands in the other's widget); what is saved stays the fraction. English is unchanged.
@@ -49,7 +49,7 @@ st.caption(
 try:
     saved = data.saved_settings()
 except UserError as error:  # the one page that can mend invalid saved settings: open on the defaults
-    st.error(md(str(error)))
+    st.error(md_lines(error))
     saved = DEFAULTS
 values = {}
 with st.form("settings_form", border=False):
@@ -117,7 +117,7 @@ if submitted:
     try:
         checked = from_mapping(values)  # the same check as the CLI's --setting and a restored backup's
     except ValueError as error:  # shown under the form, which keeps the values to correct; nothing is saved
-        st.error(md(_("Settings not saved: {error}.").format(error=error)))
+        st.error(md_lines(_("Settings not saved: {error}.").format(error=error)))
     else:
         data.save_settings(checked)
         st.success(_("Settings saved: every page now uses them."))
