@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 LANGUAGES = {"fr": "Français", "en": "English"}  # code → its name in itself, as a language menu shows it
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = "fr"  # the users are French CRM and emailing teams
 ENV_LANGUAGE = "OPTOUT_COHORTS_LANGUAGE"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}  # Babel locale of each language: numbers, dates, month names
 DOMAIN = "optout_cohorts"

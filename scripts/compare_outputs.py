@@ -704,7 +704,9 @@ def main_worker(root: Path, out: Path, inputs: Path, only: set[str] | None) -> i
 
 def clean_env(root: Path) -> dict[str, str]:
     """The environment of a checkout's process: none of the user's OPTOUT_COHORTS_* settings; fixed time zone,
-    locale, hash seed and terminal width (argparse's help), so that both sides run alike."""
+    locale, hash seed, terminal width (argparse's help) and the product's language (COMPARE_OUTPUTS_LANGUAGE,
+    English by default: the language every revision before the French default spoke), so that both sides run
+    alike."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPTOUT_COHORTS_", "STREAMLIT_"))}
     env.update(
         PYTHONPATH=str(root),
@@ -714,6 +716,7 @@ def clean_env(root: Path) -> dict[str, str]:
         LANG="C.UTF-8",
         COLUMNS="100",
         PYTHONDONTWRITEBYTECODE="1",
+        OPTOUT_COHORTS_LANGUAGE=os.environ.get("COMPARE_OUTPUTS_LANGUAGE", "en"),
     )
     env.pop("PYTHONSTARTUP", None)
     return env

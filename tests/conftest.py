@@ -1,10 +1,18 @@
+import os
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
+from analytics import i18n, store
 from tests.apptest import APP, PAGES
 from tests.builders import DataBuilder
+
+# The product speaks French by default (analytics.i18n.DEFAULT_LANGUAGE). Most tests read its English texts and
+# formats, so the whole run — this process and every CLI, server and browser test it starts, which inherit the
+# environment — speaks English unless a test asks for French (monkeypatch.setenv or i18n.within("fr")). The
+# tests of the default itself remove the variable.
+os.environ[i18n.ENV_LANGUAGE] = "en"
 
 
 @pytest.fixture

@@ -111,24 +111,29 @@ def test_guide_in_french(demo_file, french, open_app):
     assert "plaintes pour spam à 0,3" + NBSP + "% ou plus" in text
 
 
-def test_english_charts_keep_plotlys_defaults(demo_file, monkeypatch, open_app):
-    monkeypatch.delenv(i18n.ENV_LANGUAGE, raising=False)
-    app = open_app(demo_file)
+def test_english_charts_keep_plotlys_defaults(demo_file, open_app):
+    app = open_app(demo_file)  # in English: tests/conftest.py sets OPTOUT_COHORTS_LANGUAGE=en
     (bars, config), _scatter = charts(app)
     assert config == {} and "separators" not in bars["layout"]
     assert bars["layout"]["yaxis"]["title"]["text"] == "dissatisfaction rate"
 
 
-def test_the_language_menu_switches_the_page_to_french(demo_file, monkeypatch, open_app):
+def test_french_is_the_default_and_the_menu_switches_to_english(demo_file, monkeypatch, open_app):
+    # No language asked for anywhere: a French team's server opens in French; the menu turns this session to
+    # English, and back.
     monkeypatch.delenv(i18n.ENV_LANGUAGE, raising=False)
     app = open_app(demo_file)
-    assert app.title[0].value == "Cohort health"
-    assert {m.label: m.value for m in app.metric}["Lawful reach"] == "3,933"
-    app.selectbox(key="language").set_value("fr").run()
-    assert not app.exception
+    assert app.selectbox(key="language").value == "fr"
     assert app.title[0].value == "Santé des cohortes"
     assert {m.label: m.value for m in app.metric}["Audience licite"] == "3" + NNBSP + "933"
     assert charts(app)[0][1]["locale"] == "fr"
+    app.selectbox(key="language").set_value("en").run()
+    assert not app.exception
+    assert app.title[0].value == "Cohort health"
+    assert {m.label: m.value for m in app.metric}["Lawful reach"] == "3,933"
+    assert charts(app)[0][1] == {}
+    app.selectbox(key="language").set_value("fr").run()
+    assert app.title[0].value == "Santé des cohortes"
 
 
 def test_access_configuration_problems_in_french():

@@ -1,6 +1,7 @@
-"""The dashboard in French in a real headless Chromium, as a French team opens it: OPTOUT_COHORTS_LANGUAGE=fr
-on the server, the demo brand, every page visited in the French navigation, French headings and figures written
-the French way; and the language menu turning a French session English without touching another session.
+"""The dashboard in French in a real headless Chromium, as a French team opens it: a server started without
+OPTOUT_COHORTS_LANGUAGE (French is the default), the demo brand, every page visited in the French navigation,
+French headings and figures written the French way; and the language menu turning a French session English
+without touching another session.
 
 Screenshots of every page land in tests/artifacts/fr-<page>.png, to be looked at.
 """
@@ -38,7 +39,9 @@ def no_exception(page: Page) -> None:
 
 def test_every_page_in_french_then_english_from_the_menu(tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    with serving(tmp_path, OPTOUT_COHORTS_LANGUAGE="fr") as url, sync_playwright() as playwright:
+    # The server as a French team starts it, with no language asked for: French is the default (the test run's
+    # OPTOUT_COHORTS_LANGUAGE=en emptied for it).
+    with serving(tmp_path, OPTOUT_COHORTS_LANGUAGE="") as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-US")
         page.goto(url, wait_until="domcontentloaded")
