@@ -163,3 +163,22 @@ def test_the_guide_with_a_one_week_window(tmp_path, open_app, data, monkeypatch)
     text = shown_text(app)
     assert "La **fenêtre** couvre 1 semaine et se termine à la date du rapport" in text.replace("\n", " ")
     assert "1 semaines" not in text
+
+
+def test_the_reviews_unlawful_sends_name_their_basis_in_english_too(tmp_path, open_app, data):
+    # One prospect (no order) mailed a promotion on Sunday 22 Nov 2026, the last day of the reviewed week: the
+    # table names the basis "Prospect" — in English too, where it used to show the code.
+    con = (
+        data.contact("p1", consent="none")
+        .campaign("promo1", "2026-11-22")
+        .send("promo1", "p1", "2026-11-22 10:00:00")
+        .load()
+    )
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    con.close()
+    app = open_app(path, "review")
+    assert not app.exception, app.exception
+    violations = next(t.value for t in app.dataframe if "Basis" in t.value.columns)
+    assert list(violations["Basis"]) == ["Prospect"]

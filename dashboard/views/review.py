@@ -154,8 +154,7 @@ st.markdown(_("**Unlawful sends this week**"))
 if violations.empty:
     st.success(_("None: every marketing send had a lawful basis."))
 else:
-    if french:  # English shows the basis's code, as it always did
-        violations["basis"] = violations["basis"].map(lambda basis: _(basis_label(basis)))
+    violations["basis"] = violations["basis"].map(basis_label)  # by its label, never the code
     st.dataframe(
         violations.rename(
             columns={
