@@ -26,12 +26,15 @@ GREEN, RED, ORANGE, GREY = "#1E8449", "#B03A2E", "#D35400", "#5D6D7E"  # ramp_up
 
 
 def bands(figure) -> list[tuple[float, float, str]]:
-    """(y0, y1, fill colour) of the horizontal bands drawn behind the data."""
-    return [
-        (shape.y0, shape.y1, shape.fillcolor)
-        for shape in figure.layout.shapes
-        if shape.type == "rect" and shape.xref == "x domain"
-    ]
+    """(low, high, fill colour) of the bands drawn behind the data: horizontal bands (y0, y1) across the plot,
+    or, on the bars whose rate runs along x, columns (x0, x1) from bottom to top."""
+    found = []
+    for shape in figure.layout.shapes:
+        if shape.type == "rect" and shape.xref == "x domain":
+            found.append((shape.y0, shape.y1, shape.fillcolor))
+        elif shape.type == "rect" and shape.yref == "y domain":
+            found.append((shape.x0, shape.x1, shape.fillcolor))
+    return found
 
 
 def lines(figure) -> list[tuple[str, float, str, str]]:
@@ -81,48 +84,59 @@ COHORTS = pd.DataFrame(
 
 def test_dissatisfaction_bars_per_source_coloured_by_action():
     figure = charts.figure_dissatisfaction_by_source(COHORTS, DEFAULTS)
-    [bar] = figure.data
-    assert bar.type == "bar"
-    # fair has no rate: no bar (not a bar at 0)
-    assert list(bar.x) == ["web", "shop"]
-    assert list(bar.y) == [0.10, 0.45]
-    assert list(bar.marker.color) == [GREEN, RED]
-    assert [list(c) for c in bar.customdata] == [["Ramp up"], ["Stop"]]
-    # The axis reaches max(0.5 + 0.1, 0.10 + 0.05, 0.45 + 0.05) = 0.6; the bands: satisfied 0–20%, starting
-    # 20–40%, stop band 40–50%, beyond 50–60%.
-    assert list(figure.layout.yaxis.range) == pytest.approx([0, 0.6])
-    assert figure.layout.yaxis.tickformat == ".0%"
+    # One horizontal bar trace per action met, in the policy's order (stop before ramp up): the legend.
+    stop, ramp_up = figure.data
+    assert (stop.type, stop.orientation) == ("bar", "h")
+    # fair has no rate: no bar (not a bar at 0); names on the y axis, rates along x
+    assert (list(stop.y), list(stop.x)) == (["shop"], [0.45])
+    assert (list(ramp_up.y), list(ramp_up.x)) == (["web"], [0.10])
+    assert (stop.marker.color, ramp_up.marker.color) == (RED, GREEN)
+    assert (stop.name, ramp_up.name) == ("Stop", "Ramp up")
+    assert [list(c) for c in stop.customdata] == [["Stop"]]
+    # The axis reaches max(0.5 + 0.1, 0.40 + 0.1, 0.45 + 0.02) = 0.6 (analytics.report.charts.axis_top); the
+    # bands: satisfied 0–20%, starting 20–40%, stop band 40–50%, beyond 50–60%.
+    assert list(figure.layout.xaxis.range) == pytest.approx([0, 0.6])
+    assert figure.layout.xaxis.tickformat == ".0%"
     assert bands(figure) == [
         (0.0, 0.2, BAND_SATISFIED),
         (0.2, 0.4, BAND_STARTING),
         (0.4, 0.5, BAND_STOP),
         (0.5, pytest.approx(0.6), BAND_BEYOND),
     ]
-    # the labels of the HTML report's bands (analytics/vocabulary.py), the beyond band included
-    assert annotations(figure) == ["satisfied", "starting", "stop band", "beyond"]
+    # the labels of the HTML report's bands (analytics/vocabulary.py), the beyond band included, then the
+    # thresholds' lines with their values
+    assert annotations(figure) == [
+        "satisfied",
+        "starting",
+        "stop band",
+        "beyond",
+        "ramp up below 20%",
+        "stop above 40%",
+    ]
+    assert lines(figure) == [("v", 0.2, GREEN, "dash"), ("v", 0.4, RED, "dash")]
     assert figure.layout.title.text == (
         "Dissatisfaction rate per source (unsubscribes ÷ (clicks + unsubscribes))"
     )
 
 
 def test_dissatisfaction_bars_follow_the_settings_and_the_highest_rate():
-    # stop_above 0.45, ramp_up_below 0.25; a rate of 0.90 lifts the axis to 0.95.
+    # stop_above 0.45, ramp_up_below 0.25; a rate of 0.90 lifts the axis to 0.92, rounded up to the tenth: 1.0.
     frame = pd.DataFrame([{"collection_source": "web", "dissatisfaction_rate": 0.90, "action": "stop"}])
     settings = DEFAULTS.replace(stop_above=0.45, ramp_up_below=0.25)
     figure = charts.figure_dissatisfaction_by_source(frame, settings)
-    assert list(figure.layout.yaxis.range) == pytest.approx([0, 0.95])
+    assert list(figure.layout.xaxis.range) == pytest.approx([0, 1.0])
     assert bands(figure) == [
         (0.0, 0.25, BAND_SATISFIED),
         (0.25, 0.45, BAND_STARTING),
         (0.45, 0.5, BAND_STOP),
-        (0.5, pytest.approx(0.95), BAND_BEYOND),
+        (0.5, pytest.approx(1.0), BAND_BEYOND),
     ]
     # A stop threshold at 50% or above leaves no stop band (empty bands are not drawn).
     figure = charts.figure_dissatisfaction_by_source(frame, DEFAULTS.replace(stop_above=0.5))
     assert [(low, high) for low, high, _ in bands(figure)] == [
         (0.0, 0.2),
         (0.2, 0.5),
-        (0.5, pytest.approx(0.95)),
+        (0.5, pytest.approx(1.0)),
     ]
 
 
@@ -179,10 +193,14 @@ def test_dissatisfaction_against_engagement():
     assert list(web.marker.size) == pytest.approx([50])
     assert list(shop.marker.size) == pytest.approx([31])
     assert [list(c) for c in shop.customdata] == [[100]]
-    # The engagement tolerance as a dotted vertical line at 0.8; the bands behind, up to
-    # max(0.6, 0.10 + 0.08, 0.45 + 0.08) = 0.6; the x axis to max(1.5, 0.9 + 0.2, 0.5 + 0.2) = 1.5.
-    assert lines(figure) == [("v", 0.8, GREY, "dot")]
-    assert "engagement tolerance 80%" in annotations(figure)
+    # The ramp-up and stop thresholds as dashed lines at 0.2 and 0.4, the engagement tolerance as a dotted
+    # vertical line at 0.8, each labelled with its value; the bands behind, up to
+    # max(0.5 + 0.1, 0.4 + 0.1, 0.45 + 0.02) = 0.6; the x axis to max(1.5, 0.9 + 0.2, 0.5 + 0.2) = 1.5.
+    assert lines(figure) == [("h", 0.2, GREEN, "dash"), ("h", 0.4, RED, "dash"), ("v", 0.8, GREY, "dot")]
+    assert {"ramp up below 20%", "stop above 40%", "engagement tolerance 80%"} <= set(annotations(figure))
+    # The names are in the tooltips only (%{text}), never drawn: close points would make them overlap.
+    assert (web.mode, shop.mode) == ("markers", "markers")
+    assert "%{text}" in web.hovertemplate
     assert bands(figure)[:3] == [(0.0, 0.2, BAND_SATISFIED), (0.2, 0.4, BAND_STARTING), (0.4, 0.5, BAND_STOP)]
     assert list(figure.layout.yaxis.range) == pytest.approx([0, 0.6])
     assert list(figure.layout.xaxis.range) == pytest.approx([0, 1.5])
@@ -250,7 +268,8 @@ def test_weekly_complaints_have_the_warning_and_stop_lines():
     figure = charts.figure_weekly_rate(WEEKLY, "complaint_rate", DEFAULTS)
     # Two dotted lines at the complaint warning (0.1%, orange) and stop (0.3%, red) levels.
     assert lines(figure) == [("h", 0.001, ORANGE, "dot"), ("h", 0.003, RED, "dot")]
-    assert annotations(figure) == ["warning 0.10%", "stop 0.30%"]
+    # the panel's title (the source's name, as text) and the two lines' labels
+    assert annotations(figure) == ["web &lt;b&gt;", "warning 0.10%", "stop 0.30%"]
     assert bands(figure) == []
     # axis: max(0.002 × 1.15 = 0.0023, 0.003 × 1.3 = 0.0039) = 0.0039, two decimals (≤ 2%)
     assert list(figure.layout.yaxis.range) == pytest.approx([0, 0.0039])
@@ -260,7 +279,7 @@ def test_weekly_complaints_have_the_warning_and_stop_lines():
         WEEKLY, "complaint_rate", DEFAULTS.replace(complaint_warn=0.002, complaint_stop=0.005)
     )
     assert [y for _, y, _, _ in lines(figure)] == [0.002, 0.005]
-    assert annotations(figure) == ["warning 0.20%", "stop 0.50%"]
+    assert annotations(figure)[1:] == ["warning 0.20%", "stop 0.50%"]
     assert list(figure.layout.yaxis.range) == pytest.approx([0, 0.0065])
 
 

@@ -10,21 +10,12 @@ import json
 
 import pytest
 
-from analytics import demo, i18n, ingest, store
+from analytics import demo, i18n, store
 from analytics.settings import DEFAULTS
 from tests.apptest import table
 from tests.builders import build_report
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("french") / "demo.duckdb"
-    con = store.connect(path)
-    ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
-    con.close()
-    return path
 
 
 @pytest.fixture
@@ -54,8 +45,8 @@ def test_cohort_health_in_french(demo_file, french, open_app):
         "Clients en soft opt-in par source de collecte, fenêtre 26 oct. 2026 – 22 nov. 2026 (4 semaines)"
     )
     shown = table(app)
-    assert list(shown.columns[:3]) == ["Source", "Action", "Soft opt-in"]
-    assert "Taux de désinscription" in shown.columns and "Pourquoi" in shown.columns
+    assert list(shown.columns[:3]) == ["Source", "Action", "Délivrés"]
+    assert "Taux de désinscription" in shown.columns and "Insatisfaction" in shown.columns
     assert shown["Source"].iloc[-1] == "Référence (toute la marque)"
     # The first source's detail: 257 openers of 1,884 delivered = 13.64% with two decimals.
     detail = table(app, 1).set_index("Indicateur")
@@ -65,7 +56,7 @@ def test_cohort_health_in_french(demo_file, french, open_app):
 
     (bars, config), (scatter, _scatter_config) = charts(app)
     assert bars["layout"]["title"]["text"].startswith("Taux d'insatisfaction par source")
-    assert bars["layout"]["yaxis"]["title"]["text"] == "taux d'insatisfaction"
+    assert bars["layout"]["xaxis"]["title"]["text"] == "taux d'insatisfaction"  # horizontal bars
     assert scatter["layout"]["xaxis"]["title"]["text"].startswith("engagement par rapport à la marque")
     assert bars["layout"]["separators"] == "," + NNBSP  # decimal comma, narrow no-break space for thousands
     assert config["locale"] == "fr"
@@ -91,7 +82,13 @@ def test_trends_in_french(demo_file, french, open_app):
     assert history.loc["marketplace"].iloc[-1] == "Réintroduire les promotions"
     figures = charts(app)
     weekly = figures[0][0]
-    assert weekly["layout"]["xaxis"]["title"]["text"] == "Semaine ISO (lundi)"
+    # small multiples: the weeks' title under the lowest panel of each column
+    x_titles = {
+        axis["title"]["text"]
+        for name, axis in weekly["layout"].items()
+        if name.startswith("xaxis") and "title" in axis
+    }
+    assert x_titles == {"Semaine ISO (lundi)"}
     assert weekly["layout"]["xaxis"]["tickformat"] == "S%V"
     assert weekly["layout"]["separators"] == "," + NNBSP
     assert {c["locale"] for _figure, c in figures} == {"fr"}
@@ -115,7 +112,7 @@ def test_english_charts_keep_plotlys_defaults(demo_file, open_app):
     app = open_app(demo_file)  # in English: tests/conftest.py sets OPTOUT_COHORTS_LANGUAGE=en
     (bars, config), _scatter = charts(app)
     assert config == {} and "separators" not in bars["layout"]
-    assert bars["layout"]["yaxis"]["title"]["text"] == "dissatisfaction rate"
+    assert bars["layout"]["xaxis"]["title"]["text"] == "dissatisfaction rate"
 
 
 def test_french_is_the_default_and_the_menu_switches_to_english(demo_file, monkeypatch, open_app):

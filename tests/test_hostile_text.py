@@ -334,7 +334,7 @@ def test_plotly_labels_are_neither_markup_nor_double_escaped():
         [{"collection_source": name, "dissatisfaction_rate": 0.5, "action": "stop"}],
     )
     figure = charts.figure_dissatisfaction_by_source(frame, DEFAULTS)
-    assert list(figure.data[0].x) == [shown]
+    assert list(figure.data[0].y) == [shown]  # horizontal bars: the names on the y axis
 
 
 # --- 4: the rejected rows of a pseudonymising database ------------------------------------------------------

@@ -27,7 +27,7 @@ import pandas as pd
 from analytics.policy import ACTIONS
 from analytics.report import cohorts, export
 from analytics.report.cohorts import CohortState, Window, in_sources
-from analytics.report.review import Review
+from analytics.report.review import ATTENTION, Review
 from analytics.settings import Settings
 from analytics.store import decisions, sql
 from analytics.tables import UNLAWFUL_BASES
@@ -224,6 +224,43 @@ def window_sends(
     """The chosen sources' marketing sends and deliveries per legal basis in the window ending on the report
     date (the page's headline figures: cohorts.headline)."""
     return cohorts.window_sends(con, Window.ending(as_of, settings.window_weeks), settings, list(sources))
+
+
+@dataclass(frozen=True)
+class Attention:
+    """A source that needs attention at the report date, as the top of Cohort health lists it."""
+
+    collection_source: str
+    action: str
+    dissatisfaction_rate: float | None  # over the window (state.window), a fraction
+    reason: str | None  # the recommendation's first reason
+    warning: str | None  # its first complaint warning, None without one
+
+
+def attention(state: CohortState) -> list[Attention]:
+    """The sources that need attention in this cohort state, as the weekly review defines it
+    (review.ATTENTION, SourceReview.needs_attention): an action that lowers the pressure, or a complaint warning.
+    The most severe first: stop, editorial only, reduce, then a warning alone; by name within each."""
+    rates = {row["collection_source"]: row["dissatisfaction_rate"] for row in state.rows}
+    found = []
+    for source, recommendation in state.recommendations.items():
+        if recommendation.action not in ATTENTION and not recommendation.warnings:
+            continue
+        found.append(
+            Attention(
+                collection_source=source,
+                action=recommendation.action,
+                dissatisfaction_rate=rates.get(source),
+                reason=recommendation.reasons[0] if recommendation.reasons else None,
+                warning=recommendation.warnings[0] if recommendation.warnings else None,
+            )
+        )
+
+    def severity(item: Attention) -> tuple[int, str]:
+        rank = ATTENTION.index(item.action) if item.action in ATTENTION else len(ATTENTION)
+        return rank, item.collection_source
+
+    return sorted(found, key=severity)
 
 
 # --- Trends ----------------------------------------------------------------------------------------------
