@@ -22,7 +22,7 @@ from analytics.formats import NO_DATA_MARK as NO_DATA_MARK
 from analytics.formats import percent as percent
 from analytics.formats import threshold as threshold
 from analytics.i18n import N_, _, ngettext
-from analytics.settings import Settings
+from analytics.settings import CHOICE_LABELS, Settings
 
 # ---------------------------------------------------------------------------------------- numbers as text
 
@@ -52,6 +52,18 @@ def no_data() -> str:
 def years(count: int) -> str:
     """A retention period in words: 1 year, 3 years (1 an, 3 ans)."""
     return ngettext("{count} year", "{count} years", count).format(count=count)
+
+
+def setting_text(value: object) -> str:
+    """A setting's value as the reader writes it: 0.7 → 70% (70 %), a count 1,000 (1 000), a flag yes/no, a
+    choice by its label — the Settings page (French), the defaults banner and a closed week's notice."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, float):
+        return threshold(value)
+    if isinstance(value, int):
+        return formats.number(value)
+    return _(CHOICE_LABELS.get(str(value), str(value)))
 
 
 def weeks(count: int) -> str:

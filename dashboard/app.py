@@ -64,6 +64,9 @@ try:
     # Demo data never passes for a brand's: every page says so while it shows (analytics/demo/database.py).
     if (demo := data.demo_notice()) is not None:
         st.markdown(_(":orange-badge[:material/science: Demo data] {notice}").format(notice=md(demo)))
+    # While the saved thresholds differ from the guidance defaults, every page says which (analytics.report.frozen).
+    if (settings_notice := data.defaults_notice()) is not None:
+        st.markdown(_(":blue-badge[:material/tune: Settings] {notice}").format(notice=md(settings_notice)))
     sidebar.render()
     page.run()
 except UserError as error:  # the one boundary where errors meant for the user are shown

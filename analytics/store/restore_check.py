@@ -9,7 +9,8 @@ A backup passes when:
 - every vocabulary column holds only its words (SPEC §4, §6; the decision log's decisions and actions);
 - its saved settings pass the settings' own check (analytics.settings.from_mapping);
 - its saved mappings pass the mappings' own check (analytics.presets.check_saved);
-- its decision log's chain verifies with the key of the database it replaces (analytics.decisions).
+- its decision log's chain verifies with the key of the database it replaces (analytics.decisions);
+- every closed week's frozen settings and review read back (analytics.report.frozen).
 The schema is judged first: the content is read only from tables known to be plain tables.
 """
 
@@ -22,7 +23,7 @@ import duckdb
 
 from analytics.policy import ACTIONS
 from analytics.presets import check_saved
-from analytics.store import decisions, settings_store, sql
+from analytics.store import decisions, settings_store, sql, week_closures
 from analytics.tables import TABLES
 from analytics.text import clip
 
@@ -31,6 +32,7 @@ OTHER_VOCABULARIES = (
     ("decision_log", "decision", tuple(decisions.DECISIONS)),
     ("decision_log", "recommended_action", tuple(ACTIONS)),
     ("decision_log", "action", tuple(ACTIONS)),
+    ("week_closure_log", "event", week_closures.EVENTS),
 )
 MOST_PROBLEMS = 10  # a message names at most this many
 
@@ -213,7 +215,24 @@ def problems(con: duckdb.DuckDBPyConnection, alias: str, version: int, target: P
         *_settings_problems(con, alias),
         *(_mapping_problems(con, alias) if "presets" in tables else []),
         *(_log_problems(con, alias, target) if "decision_log" in tables else []),
+        *(_closure_problems(con, alias) if "week_closures" in tables else []),
     ]
+
+
+def _closure_problems(con: duckdb.DuckDBPyConnection, alias: str) -> list[str]:
+    """Closed weeks whose frozen settings or review the product could not read back (analytics.report.frozen):
+    the Review page and the report would fail on them."""
+    from analytics.report import frozen  # imported here: analytics.report imports the store
+
+    problems = []
+    for week_end, settings, review in con.execute(
+        f"select week_end, settings, review from {_quoted(alias)}.main.week_closures order by week_end"
+    ).fetchall():
+        try:
+            frozen.check_plain(settings, review)
+        except (ValueError, TypeError, KeyError, AttributeError, StopIteration) as error:
+            problems.append(f"its closed week ending {week_end} cannot be read back ({clip(str(error))})")
+    return problems
 
 
 def log_change(con: duckdb.DuckDBPyConnection, alias: str, live: str | None) -> str:
