@@ -21,9 +21,9 @@ from analytics.demo import database as demo_database
 from analytics.errors import UserError
 from analytics.i18n import _, ngettext
 from analytics.ingest import mapping
-from analytics.report import cohorts, digest, export, review
+from analytics.report import cohorts, digest, export, frozen, review
 from analytics.settings import Settings, from_mapping
-from analytics.store import maintenance, privacy, settings_store
+from analytics.store import decisions, maintenance, privacy, settings_store
 from analytics.tables import TABLES
 from analytics.text import CONTROL, visible
 
@@ -386,7 +386,18 @@ def _digest(args: argparse.Namespace) -> int:
         if args.as_of is None and latest is None:
             raise _no_sends()
         week_end = args.as_of or review.last_complete_week_end(latest, dt.date.today())
-        text = digest.digest(review.build_review(con, week_end, settings), demo_database.notice(con))
+        # The week as the meeting saw it when it was closed (frozen), else computed with today's settings.
+        shown = frozen.meeting_review(con, week_end, settings)
+        notices = (
+            frozen.week_closure_notice(con, week_end, settings),
+            frozen.defaults_notice(settings),
+        )
+        text = digest.digest(
+            shown,
+            demo_database.notice(con),
+            decisions.entries(con, week_end),
+            notices=[notice for notice in notices if notice],
+        )
     finally:
         con.close()
     _write(text, args.out)

@@ -2,9 +2,12 @@
 
 One module, so that a figure reads the same on every page, in the HTML report, the digest and the downloads.
 French follows French typography through Babel's fr_FR locale: `3 933` (a narrow no-break space between
-thousands), `12,5 %` (a no-break space before the sign), `22/11/2026`, `22 nov. 2026`, weeks `S47`, times of day
-in Paris time. English keeps the forms the product has always written: `3,933`, `12.5%`, `2026-11-22`,
-`22 Nov 2026`, `2026-W47`, times in UTC.
+thousands), `12,5 %` (a no-break space before the sign), `22/11/2026`, `22 nov. 2026`, weeks `S47`. English keeps
+the forms the product has always written: `3,933`, `12.5%`, `2026-11-22`, `22 Nov 2026`, `2026-W47`.
+
+Times of day read in the brand's time zone in both languages: OPTOUT_COHORTS_TIME_ZONE (an IANA name, default
+Europe/Paris). The stored moments stay naive UTC; a column or a sentence showing a time says the zone
+(`time_zone_name()`), so a reader in another zone knows which clock it is.
 """
 
 from __future__ import annotations
@@ -12,22 +15,25 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from zoneinfo import ZoneInfo
+import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol
 
 from analytics import i18n
+from analytics.errors import UserError
 
 PARIS = ZoneInfo("Europe/Paris")
+ENV_TIME_ZONE = "OPTOUT_COHORTS_TIME_ZONE"
+DEFAULT_TIME_ZONE = "Europe/Paris"
 NO_DATA = "no data"  # a null figure in the reports, the digest and the recommendations' reasons
 NO_DATA_MARK = "—"  # a null figure in the dashboard's tables and metrics (the Guide explains it)
 
 # Per language: the date written with digits, the date written with the month's name, and the time of day.
 _DATE_NUMERIC = {"fr": "dd/MM/y", "en": "y-MM-dd"}
 _DATE_TEXT = {"fr": "d MMM y"}  # English: strftime, see date_text
-_TIME_ZONES = {"fr": PARIS, "en": dt.UTC}
-_TIME = {"fr": "HH:mm", "en": "HH:mm 'UTC'"}
+_TIME = "HH:mm"
 
 
 def number(value: float | None, digits: int = 0) -> str:
@@ -70,20 +76,45 @@ def week(day: dt.date) -> str:
     return f"S{number_:02d}" if i18n.current() == "fr" else f"{year}-W{number_:02d}"
 
 
-def time_of_day(moment: dt.datetime) -> str:
-    """A moment's time of day where the team reads it: 14:05 (Paris) / 13:05 UTC. A naive moment is UTC."""
+def time_zone_name() -> str:
+    """The brand's time zone, as OPTOUT_COHORTS_TIME_ZONE names it (default Europe/Paris): the zone of every time
+    of day the product shows, in both languages. A UserError when the name is not an IANA time zone."""
+    name = os.environ.get(ENV_TIME_ZONE, "").strip() or DEFAULT_TIME_ZONE
+    _zone(name)
+    return name
+
+
+def time_zone() -> ZoneInfo:
+    """The brand's time zone (see time_zone_name)."""
+    return _zone(time_zone_name())
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UserError(
+            f"Unknown time zone {name!r} in {ENV_TIME_ZONE}: use an IANA name such as Europe/Paris, "
+            "Europe/London or America/New_York."
+        ) from None
+
+
+def local_moment(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (naive = UTC) in the brand's time zone."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    language = i18n.current()
-    return format_datetime(moment, _TIME[language], tzinfo=_TIME_ZONES[language], locale=i18n.locale())
+    return moment.astimezone(time_zone())
+
+
+def time_of_day(moment: dt.datetime) -> str:
+    """A moment's time of day in the brand's time zone: 14:05 (a naive moment is UTC)."""
+    return format_datetime(local_moment(moment), _TIME, tzinfo=time_zone(), locale=i18n.locale())
 
 
 def moment_text(moment: dt.datetime) -> str:
-    """A date and time of day: 22 nov. 2026 14:05 / 22 Nov 2026 13:05 UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone(_TIME_ZONES[i18n.current()])
-    return f"{date_text(local.date())} {time_of_day(moment)}"
+    """A date and time of day in the brand's time zone: 22 nov. 2026 14:05 / 22 Nov 2026 14:05."""
+    return f"{date_text(local_moment(moment).date())} {time_of_day(moment)}"
 
 
 def _localised(digits: str) -> str:

@@ -31,13 +31,13 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from analytics import i18n, ingest, presets, store
 from analytics.demo import database as demo_database
-from analytics.errors import InvalidFile, is_disk_full
+from analytics.errors import InvalidFile, UserError, is_disk_full
 from analytics.i18n import _
 from analytics.ingest import mapping
 from analytics.ingest.files import disk_full, expand, shown_name, stored_name
-from analytics.report import cohorts, export, html, review, sections
+from analytics.report import cohorts, export, frozen, html, review, sections
 from analytics.settings import Settings
-from analytics.store import decisions, load_log, maintenance, privacy, registry, settings_store
+from analytics.store import decisions, load_log, maintenance, privacy, registry, settings_store, week_closures
 from analytics.store.access import SharedDatabase
 
 T = TypeVar("T")
@@ -247,14 +247,47 @@ def action_history(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _review(path: str, version: int, language: str, week_end: dt.date, settings: Settings) -> review.Review:
-    return _read(path, review.build_review, week_end, settings)
+    return _read(path, frozen.meeting_review, week_end, settings)
 
 
 def week_review(week_end: dt.date, settings: Settings, sources: tuple[str, ...]) -> review.Review:
-    """The week's review, its rows narrowed to the chosen sources (computed once for every choice)."""
+    """The week's review as the meeting sees it — frozen when the week is closed (with the settings of then),
+    computed with these settings when open — its rows narrowed to the chosen sources (computed once for every
+    choice; closing or reopening a week changes the data version)."""
     with st.spinner(_("Computing the week's review…")):
         week = _review(database_path(), version(), i18n.current(), week_end, settings)
     return sections.review_of_sources(week, sources)
+
+
+def week_closure(week_end: dt.date) -> week_closures.Closure | None:
+    """The closure of the week (None while open): a small table, read fresh so a close shows at once."""
+    return _read_now(week_closures.state, week_end)
+
+
+def week_closure_log(week_end: dt.date | None = None) -> list[week_closures.LogEntry]:
+    """Every close and reopen (of one week when given), oldest first, read fresh."""
+    return _read_now(week_closures.log, week_end)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _defaults_notice(path: str, version: int, language: str) -> str | None:
+    try:
+        saved = _read(path, settings_store.load)
+    except (
+        UserError
+    ):  # invalid saved settings: the Settings page says so, and mends them; no banner meanwhile
+        return None
+    return frozen.defaults_notice(saved)
+
+
+def defaults_notice() -> str | None:
+    """The banner of every page while the saved settings differ from the guidance defaults (else None)."""
+    return _defaults_notice(database_path(), version(), i18n.current())
+
+
+def settings_history(limit: int = 20) -> list[settings_store.SettingChange]:
+    """The latest settings changes, newest first (read fresh, so a save shows at once)."""
+    return _read_now(settings_store.history, limit)
 
 
 def decision_log() -> list[decisions.Decision]:
@@ -388,8 +421,19 @@ def _write(write, /, *args, **kwargs):
         return write(con, *args, **kwargs)
 
 
-def save_settings(settings: Settings) -> None:
-    _write(settings_store.save, settings)
+def save_settings(settings: Settings, by: str = "unknown") -> list[settings_store.SettingChange]:
+    """Save the settings for everyone, logging each change under `by`; the changes logged."""
+    return _write(settings_store.save, settings, by=by)
+
+
+def close_week(week_end: dt.date, settings: Settings, by: str) -> week_closures.Closure:
+    """Freeze the week as the meeting sees it with these settings (frozen.close_week)."""
+    return _write(frozen.close_week, week_end, settings, by=by)
+
+
+def reopen_week(week_end: dt.date, by: str, reason: str) -> week_closures.LogEntry:
+    """Reopen a closed week, logged with who and why: it is computed again until closed again."""
+    return _write(week_closures.reopen, week_end, by=by, reason=reason)
 
 
 def save_registry(rows: list[dict[str, Any]]) -> int:
@@ -399,6 +443,11 @@ def save_registry(rows: list[dict[str, Any]]) -> int:
 def record_decision(**entry: Any) -> decisions.Decision:
     """Append one entry to the decision log (it never changes the figures, so no cache is cleared)."""
     return _write(decisions.record, **entry)
+
+
+def record_decisions(rows: list[decisions.Row], **meeting: Any) -> list[decisions.Decision]:
+    """Append the meeting's decisions in one transaction (all or none): decisions.record_many."""
+    return _write(decisions.record_many, rows, **meeting)
 
 
 def _write_user(write, /, *args, **kwargs):

@@ -1,10 +1,11 @@
 import os
+import shutil
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analytics import i18n, store
+from analytics import i18n, ingest, store
 from tests.apptest import APP, PAGES
 from tests.builders import DataBuilder
 
@@ -31,6 +32,25 @@ def demo_db(tmp_path_factory):
     ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    """A database file loaded with the committed demo brand, built once per test module: for tests that only
+    read it (a test that writes takes `own_demo`)."""
+    path = tmp_path_factory.mktemp("demo_file") / "demo.duckdb"
+    connection = store.connect(path)
+    ingest.ingest_files(connection, sorted(store.DEMO_DIR.glob("*.csv.gz")))
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def own_demo(demo_file, tmp_path):
+    """This test's own copy of the demo database file, to write into."""
+    path = tmp_path / "own.duckdb"
+    shutil.copy(demo_file, path)
+    return path
 
 
 @pytest.fixture

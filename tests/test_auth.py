@@ -16,7 +16,7 @@ from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from analytics import ingest, store
+from analytics import store
 from dashboard import auth
 from dashboard.text import md
 
@@ -246,15 +246,6 @@ def test_an_empty_allow_list_is_not_a_configuration_problem_but_lets_nobody_in()
 
 
 # --- the gate in the app -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("auth") / "demo.duckdb"
-    con = store.connect(path)
-    ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
-    con.close()
-    return path
 
 
 @pytest.fixture

@@ -129,10 +129,14 @@ def test_digest_is_plain_text_with_the_summary_and_changed_actions(data, tmp_pat
     text = capsys.readouterr().out
     assert text.startswith("optout-cohorts weekly review, week 2025-W10 (03 Mar – 09 Mar 2025)\n")
     # week to 03-16: window 02-17 … 03-16 holds c1's click and c2's unsubscribe and c3's click:
-    # 1 / (2 + 1) = 33.3% → hold; the week before, 0 / (1 + 0) = 0% with ratios 1 → ramp_up
+    # 1 / (2 + 1) = 33.3% → hold; the week before, 0 / (1 + 0) = 0% with ratios 1 → ramp_up. The week alone
+    # (k2): 1 / (1 + 1) = 50.0%. The action is quoted with its window's rate, the week's labelled as the week's.
     assert main(["digest", "--db", db, "--as-of", "2025-03-16"]) == 0
     text = capsys.readouterr().out
-    assert "- web: Ramp up → Hold (dissatisfaction 50.0% this week, +50.0 pts vs last week)" in text
+    assert (
+        "- web: Ramp up → Hold (dissatisfaction 33.3% over the last 4 weeks, 50.0% this week, "
+        "+50.0 pts vs last week)"
+    ) in text
     assert "<" not in text and "**" not in text  # no markup
 
 

@@ -7,7 +7,6 @@ read from the analytics layer for the same settings, so the pages are checked to
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,23 +15,6 @@ from analytics import demo, ingest, store
 from analytics.settings import DEFAULTS
 from tests.apptest import APP, PAGES, table
 from tests.builders import build_report
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    """A demo database file built once; tests that write get their own copy."""
-    path = tmp_path_factory.mktemp("dashboard") / "demo.duckdb"
-    con = store.connect(path)
-    ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
-    con.close()
-    return path
-
-
-@pytest.fixture
-def own_demo(demo_file, tmp_path):
-    path = tmp_path / "own.duckdb"
-    shutil.copy(demo_file, path)
-    return path
 
 
 def actions(app) -> dict[str, str]:
@@ -64,7 +46,8 @@ def test_cohort_health_shows_the_reports_actions_and_a_baseline_row(demo_file, o
     assert row["Dissatisfaction"] == pytest.approx(
         by_source["partner_coreg"]["metrics"]["dissatisfaction_rate"]
     )
-    assert row["Soft opt-in"] == by_source["partner_coreg"]["eligibility"]["soft_opt_in"]
+    # (the eligibility counts moved to the Eligibility & retention page; the table keeps the delivered count)
+    assert row["Delivered"] == by_source["partner_coreg"]["metrics"]["delivered"]
 
 
 def test_headline_figures_add_up_the_eligibility_and_violations(demo_file, open_app):
@@ -315,13 +298,14 @@ def test_review_lists_changed_actions_first_and_records_a_decision(own_demo, ope
     assert not rows["Changed"].iloc[1:].any()
     summary = app.info[0].value
     assert "marketplace \\(Hold → Reintroduce promos\\)" in summary
-    # a decision, with a note holding markup, lands in the log as text
-    app.selectbox(key="decision_source").set_value("partner_coreg")
-    app.radio(key="decision_kind").set_value("override")
-    app.selectbox(key="decision_action").set_value("editorial_only")
-    app.text_area(key="decision_note").set_value("<b>partner asked</b> for a last chance")
-    app.text_input(key="decision_by").set_value("Anne M.")
-    app.button(key="add_decision").click().run()
+    # a decision, with a note holding markup, lands in the log as text (one row of the one-pass table)
+    app.selectbox(key="decide:2026-11-15:kind:partner_coreg").set_value("override")
+    app.selectbox(key="decide:2026-11-15:action:partner_coreg").set_value("editorial_only")
+    app.text_input(key="decide:2026-11-15:note:partner_coreg").set_value(
+        "<b>partner asked</b> for a last chance"
+    )
+    app.text_input(key="reviewer_name").set_value("Anne M.")
+    app.button(key="save_decisions").click().run()
     assert not app.exception
     log = table(app, -1)
     assert list(log.loc[0, ["#", "Source", "Decision", "Note", "Decided by", "In force"]]) == [
@@ -333,8 +317,9 @@ def test_review_lists_changed_actions_first_and_records_a_decision(own_demo, ope
         True,
     ]
     # a decision without a name is refused with a plain message, and the log keeps one entry
-    app.selectbox(key="decision_source").set_value("contest")
-    app.button(key="add_decision").click().run()
+    app.text_input(key="reviewer_name").set_value("")
+    app.selectbox(key="decide:2026-11-15:kind:contest").set_value("follow")
+    app.button(key="save_decisions").click().run()
     assert "Say who decided" in app.error[0].value
     assert len(table(app, -1)) == 1
 

@@ -9,31 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 
 import pytest
 
-from analytics import i18n, ingest, store
+from analytics import i18n, store
 from analytics.settings import from_mapping
 from tests.apptest import PAGES, shown_text, table
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("french_pages") / "demo.duckdb"
-    con = store.connect(path)
-    ingest.ingest_files(con, sorted((store.PROJECT_ROOT / "data" / "demo").glob("*.csv.gz")))
-    con.close()
-    return path
-
-
-@pytest.fixture
-def own_demo(demo_file, tmp_path):
-    path = tmp_path / "own.duckdb"
-    shutil.copy(demo_file, path)
-    return path
 
 
 def in_language(monkeypatch, open_app, path, page, language):
@@ -78,7 +61,7 @@ def test_weekly_review_in_french(demo_file, monkeypatch, open_app):
     assert (
         english_rows.loc["contest", "Delivered this week"] == 1530
     )  # the demo's week ending Sun 22 Nov 2026
-    assert english_rows.loc["contest", "Dissatisfaction"] == "8.6%"
+    assert english_rows.loc["contest", "Dissatisfaction this week"] == "8.6%"
     assert english.selectbox(key="review_week").options[0] == "2026-W47 (16 Nov – 22 Nov 2026)"
 
     app = in_language(monkeypatch, open_app, demo_file, "review", "fr")
@@ -91,14 +74,20 @@ def test_weekly_review_in_french(demo_file, monkeypatch, open_app):
     assert week.label == "Semaine revue"
     assert week.options[0] == "S47 (16 nov. – 22 nov. 2026)"  # ISO week 47, French dates
     rows = table(app, 0).set_index("Source")
-    assert list(rows.columns[:4]) == ["Action", "Semaine précédente", "Changé", "Délivrés cette semaine"]
+    assert list(rows.columns[:5]) == [
+        "Action",
+        "Insatisfaction sur 4 semaines",  # the window's rate, beside the action it decided
+        "Semaine précédente",
+        "Changé",
+        "Délivrés cette semaine",
+    ]
     assert rows.loc["contest", "Action"] == "Réduire"
     assert rows.loc["call_center", "Action"] == "Éditorial uniquement"
     assert rows.loc["contest", "Délivrés cette semaine"] == 1530  # the same count, a number (it sorts)...
     shown = shown_values(app, 0).set_index("Source")
     assert shown.loc["contest", "Délivrés cette semaine"] == "1" + NNBSP + "530"  # ...written the French way
     assert "Délivrés cette semaine" not in column_formats(app, 0)  # no browser format over it
-    assert rows.loc["contest", "Insatisfaction"] == "8,6" + NBSP + "%"
+    assert rows.loc["contest", "Insatisfaction cette semaine"] == "8,6" + NBSP + "%"
     assert rows.loc["contest", "Insatisfaction vs semaine précédente"] == "▼ -5,1 pts"
     caption = " ".join(c.value for c in app.caption)
     assert (
@@ -111,17 +100,18 @@ def test_weekly_review_in_french(demo_file, monkeypatch, open_app):
 
 def test_a_decision_recorded_in_french_is_shown_with_french_dates(own_demo, monkeypatch, open_app):
     app = in_language(monkeypatch, open_app, own_demo, "review", "fr")
-    app.selectbox(key="decision_source").set_value("partner_coreg")
-    app.radio(key="decision_kind").set_value("follow")
-    app.text_input(key="decision_by").set_value("Anne M.")
-    app.button(key="add_decision").click().run()
+    app.selectbox(key="decide:2026-11-22:kind:partner_coreg").set_value("follow")
+    app.text_input(key="reviewer_name").set_value("Anne M.")
+    app.button(key="save_decisions").click().run()
     assert not app.exception and app.success
-    assert app.success[0].value.replace("\\", "").startswith("Entrée #1 ajoutée" + NBSP + ": partner_coreg")
+    saved = [s.value.replace("\\", "") for s in app.success]
+    assert any(s.startswith("1 décision enregistrée" + NBSP + ": #1 partner_coreg") for s in saved), saved
     log = table(app, -1)
-    assert list(log.columns[:3]) == ["#", "Enregistrée (UTC)", "Fin de semaine"]
+    # recorded times in the brand's time zone (default Europe/Paris), the header naming it
+    assert list(log.columns[:3]) == ["#", "Enregistrée (Europe/Paris)", "Fin de semaine"]
     assert log.loc[0, "Fin de semaine"] == dt.date(2026, 11, 22)
     assert column_formats(app, -1) == {
-        "Enregistrée (UTC)": "DD/MM/YYYY HH:mm:ss",
+        "Enregistrée (Europe/Paris)": "DD/MM/YYYY HH:mm:ss",
         "Fin de semaine": "DD/MM/YYYY",
     }
 

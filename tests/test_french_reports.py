@@ -162,12 +162,14 @@ def test_vocabulary_in_french():
 
 
 def test_the_weekly_summary_in_french(weeks):  # noqa: F811
-    # The fixture of tests/test_review.py: with stop_above at 20%, web stops (25.0% this week), as last week;
+    # The fixture of tests/test_review.py: with stop_above at 20%, web stops (28.6% over the 4-week window,
+    # 25.0% this week), as last week;
     # fair goes from welcome series first to ramp up.
     with i18n.within("fr"):
         result = review.build_review(weeks, WEEK_END, LOOSE.replace(stop_above=0.2, ramp_up_below=0.1))
     assert result.summary.startswith(
-        f"Une source requiert l'attention{NBSP}: web (Arrêter, insatisfaction 25,0{NBSP}% cette semaine). "
+        f"Une source requiert l'attention{NBSP}: web (Arrêter{NBSP}: insatisfaction 28,6{NBSP}% sur 4 semaines, "
+        f"25,0{NBSP}% cette semaine). "
         f"Ont aussi changé depuis la semaine dernière{NBSP}: fair (Série de bienvenue d'abord → Augmenter la "
         "pression). Chaque envoi marketing de cette semaine avait une base légale."
     )
@@ -184,8 +186,8 @@ def test_the_digest_in_french(weeks):  # noqa: F811
     assert f"Recommandations modifiées{NBSP}:" in lines
     changed = next(line for line in lines if line.startswith("- fair"))
     assert changed.startswith(
-        f"- fair{NBSP}: Série de bienvenue d'abord → Augmenter la pression (insatisfaction 0,0{NBSP}% cette "
-        "semaine, pas de données la semaine précédente)"
+        f"- fair{NBSP}: Série de bienvenue d'abord → Augmenter la pression (insatisfaction 0,0{NBSP}% sur 4 "
+        f"semaines, 0,0{NBSP}% cette semaine, pas de données la semaine précédente)"  # window: 0 / (2 + 0)
     )
     assert lines[-3:] == [
         f"Toutes les sources cette semaine{NBSP}:",
@@ -253,7 +255,7 @@ def test_decisions_in_the_french_report_are_dated_in_paris_time(data):
     with i18n.within("fr"):
         html = html_report.build_html(con, as_of, DEFAULTS, generated_at=GENERATED)
     section = html[html.index('<section id="decisions">') : html.index('<section id="settings">')]
-    assert "<th>Décidée (heure de Paris)</th>" in section
+    assert "<th>Décidée (Europe/Paris)</th>" in section  # the brand's time zone, named
     assert '<td class="stack">01/04/2025<span>01:30</span></td>' in section
     assert '<td class="stack">28/03/2025<span>S13</span></td>' in section
     assert f"#{entry.decision_id}" in section and ">en vigueur<" in section

@@ -293,3 +293,14 @@ def test_empty_database_still_gives_a_report(con):
     assert "Every marketing send this week had a lawful basis." in html
     assert "No decision was recorded for the weeks of this window." in html
     assert html.count('<rect class="cell"') == 0
+
+
+def test_the_change_table_quotes_each_actions_window_rate(demo_db, demo_html):
+    # Beside each action of the week's change table, the dissatisfaction it was decided on: the 4-week window
+    # ending 2026-11-22 (call_center 28.9%, the Cohort health figure), not the week's (29.3%).
+    reviewed = build_review(demo_db, DEMO_AS_OF, DEFAULTS)
+    call_center = next(s for s in reviewed.sources if s.collection_source == "call_center")
+    assert round(call_center.window_dissatisfaction, 3) == 0.289
+    assert round(call_center.rates["dissatisfaction_rate"].current, 3) == 0.293
+    assert '<span class="avg">dissatisfaction 28.9% over 4 weeks</span>' in demo_html
+    assert "Each action is decided on the window (4 weeks) ending with the reviewed week" in demo_html

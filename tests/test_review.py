@@ -110,8 +110,11 @@ def test_summary_names_sources_needing_attention_with_their_figures(weeks):
     result = review.build_review(weeks, WEEK_END, LOOSE.replace(stop_above=0.2, ramp_up_below=0.1))
     web = next(s for s in result.sources if s.collection_source == "web")
     assert (web.previous_action, web.action) == ("stop", "stop")
+    # the window's rate (the one the action was decided on: 2 unsubscribers / (5 clickers + 2) = 28.6%) comes
+    # first with its span, then the week's (1 / (3 + 1) = 25.0%), labelled as the week's
+    assert web.window_dissatisfaction == pytest.approx(2 / 7)
     assert result.summary.startswith(
-        "One source needs attention: web (Stop, dissatisfaction 25.0% this week)."
+        "One source needs attention: web (Stop: dissatisfaction 28.6% over the last 4 weeks, 25.0% this week)."
     )
 
 

@@ -13,20 +13,11 @@ from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
-from analytics import ingest, store
+from analytics import store
 from analytics.store import decisions
 from dashboard import auth
 from tests.apptest import APP, PAGES, table
 from tests.test_auth import configured, signed_in
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("signed-in") / "demo.duckdb"
-    con = store.connect(path)
-    ingest.ingest_files(con, sorted(store.DEMO_DIR.glob("*.csv.gz")))
-    con.close()
-    return path
 
 
 @pytest.fixture
@@ -62,14 +53,14 @@ def test_with_login_on_the_log_names_the_signed_in_user_and_nothing_else(review_
     start, db = review_as
     app = start(signed_in("anne@brand.fr"))
     assert not app.exception, app.exception
-    assert not [w for w in app.text_input if w.key == "decision_by"]  # nothing to type a name into
+    assert not [w for w in app.text_input if w.key == "reviewer_name"]  # nothing to type a name into
     shown = " ".join(m.value for m in app.markdown)
     for markup in ("\\", "**", "\u2060"):  # Markdown escapes, bold, the word joiner that stops autolinks
         shown = shown.replace(markup, "")
     assert "Decided by: anne@brand.fr (signed in)" in shown
     app.selectbox(key="review_week").set_value(dt.date(2026, 11, 15)).run()
-    app.selectbox(key="decision_source").set_value("partner_coreg")
-    app.button(key="add_decision").click().run()
+    app.selectbox(key="decide:2026-11-15:kind:partner_coreg").set_value("follow")  # a row of the table
+    app.button(key="save_decisions").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     assert list(table(app, -1)["Decided by"]) == ["anne@brand.fr"]
     con = store.connect(db)

@@ -24,7 +24,7 @@ import pandas as pd
 from analytics import formats, i18n
 from analytics.demo import database as demo_database
 from analytics.i18n import _
-from analytics.report import cohorts
+from analytics.report import cohorts, frozen
 from analytics.report.charts import (
     axis_top,
     badge,
@@ -42,7 +42,6 @@ from analytics.report.review import (
     REVIEW_RATES,
     RateChange,
     Review,
-    build_review,
 )
 from analytics.settings import BY_NAME, Settings
 from analytics.store import decisions
@@ -69,6 +68,7 @@ class ReportContent:
     in_force: frozenset[int]  # ids of the entries no later entry corrects
     data_quality: tuple[str, ...]
     demo: str | None = None  # what of the demo brand's data the figures hold (None: none)
+    closure: str | None = None  # when and by whom the week was closed, with which settings (None: open)
 
 
 def _plain(value: Any) -> Any:
@@ -91,13 +91,14 @@ def gather(con: duckdb.DuckDBPyConnection, as_of: dt.date, settings: Settings) -
         as_of=as_of,
         settings=settings,
         report=cohort_report,
-        review=build_review(con, as_of, settings),
+        review=frozen.meeting_review(con, as_of, settings),  # frozen when the meeting closed the week
         weeks=tuple(cohorts.week_ends(as_of, HISTORY_WEEKS)),
         weekly=weekly,
         decisions=tuple(log),
         in_force=frozenset(d.decision_id for d in decisions.current(log)),
         data_quality=tuple(cohorts.data_quality(con, as_of)),
         demo=demo_database.notice(con),
+        closure=frozen.week_closure_notice(con, as_of, settings),
     )
 
 
@@ -227,10 +228,14 @@ def _changes(content: ReportContent) -> list[dict[str, Any]]:
             "new": s.previous_action is None,
             "delivered": formats.number(s.delivered),
             "rates": cells(s.rates),
+            # the rate the action was decided on (the window's), quoted beside it with its span
+            "window_rate": None
+            if s.window_dissatisfaction is None
+            else rate_text("dissatisfaction_rate", s.window_dissatisfaction),
         }
         for s in review.sources
     ]
-    baseline = {"delivered": None, "rates": cells(review.baseline)}
+    baseline = {"delivered": None, "rates": cells(review.baseline), "window_rate": None}
     return [*rows, baseline]
 
 
@@ -256,13 +261,10 @@ def _cohorts(content: ReportContent) -> list[dict[str, Any]]:
 
 
 def _decided(moment: dt.datetime) -> dict[str, str]:
-    """When a decision was recorded: in UTC in English (as it always read), in Paris time in French."""
-    if i18n.current() == i18n.SOURCE_LANGUAGE:
-        return {"decided_day": moment.strftime("%Y-%m-%d"), "decided_time": moment.strftime("%H:%M")}
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    """When a decision was recorded, in the brand's time zone (the column header names it)."""
     return {
-        "decided_day": formats.date_numeric(aware.astimezone(formats.PARIS).date()),
-        "decided_time": formats.time_of_day(aware),
+        "decided_day": formats.date_numeric(formats.local_moment(moment).date()),
+        "decided_time": formats.time_of_day(moment),
     }
 
 
@@ -285,6 +287,32 @@ def _decisions(content: ReportContent) -> list[dict[str, Any]]:
         }
         for d in content.decisions
     ]
+
+
+def _attention_decisions(content: ReportContent) -> list[dict[str, Any]]:
+    """For each source that needed attention in the reviewed week: its action (with the window's rate it was
+    decided on), what the meeting decided (the entry in force: its summary, who, the note) or that it is still
+    pending. Pending sources first."""
+    review = content.review
+    attention = [s for s in review.sources if s.needs_attention]
+    status = decisions.status_by_source(
+        content.decisions, review.week.end, [s.collection_source for s in attention]
+    )
+    rows = [
+        {
+            "source": s.collection_source,
+            "action": badge(s.action),
+            "window_rate": percent(s.window_dissatisfaction, missing=no_data()),
+            "pending": status[s.collection_source].pending,
+            "status": status[s.collection_source].text,
+            "decided_by": status[s.collection_source].entry.decided_by
+            if status[s.collection_source].entry
+            else "",
+            "note": status[s.collection_source].entry.note if status[s.collection_source].entry else "",
+        }
+        for s in attention
+    ]
+    return sorted(rows, key=lambda row: (not row["pending"], row["source"]))
 
 
 def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
@@ -312,6 +340,7 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
         "generated": generated_text(generated_at),
         "no_data": no_data(),
         "demo": content.demo,
+        "settings_notices": [n for n in (frozen.defaults_notice(settings), content.closure) if n],
         "summary": review.summary,
         "rate_labels": [rate_label(rate) for rate in REVIEW_RATES],
         "changes": _changes(content),
@@ -361,6 +390,8 @@ def view(content: ReportContent, generated_at: dt.datetime) -> dict[str, Any]:
         "retention_years": settings.retention_years,
         "expiring_days": EXPIRING_DAYS,
         "decisions": _decisions(content),
+        "attention_decisions": _attention_decisions(content),
+        "time_zone": formats.time_zone_name(),
         "settings": [
             {
                 "name": name,

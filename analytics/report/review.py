@@ -10,6 +10,7 @@ showed them. So a review, and the 12-week history of actions, never change when 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +22,9 @@ from analytics.policy import ACTIONS, percent
 from analytics.report import cohorts
 from analytics.report.cohorts import Window
 from analytics.settings import Settings
-from analytics.store import registry, sql
+from analytics.store import decisions, registry, sql
 from analytics.tables import UNLAWFUL_BASES
-from analytics.vocabulary import basis_label, evidence_reason
+from analytics.vocabulary import basis_label, evidence_reason, weeks
 
 REVIEW_RATES = ("dissatisfaction_rate", "open_rate", "click_rate", "unsubscribe_rate", "complaint_rate")
 HISTORY_WEEKS = 12
@@ -78,6 +79,9 @@ class SourceReview:
     warnings: tuple[str, ...]
     delivered: int  # soft-opt-in deliveries in the reviewed week
     rates: dict[str, RateChange]
+    # The dissatisfaction rate over the settings' window ending on the week's last day: the figure the action
+    # was decided on (the week's own rate is rates["dissatisfaction_rate"].current).
+    window_dissatisfaction: float | None = None
 
     @property
     def changed(self) -> bool:
@@ -172,6 +176,7 @@ def build_review(con: duckdb.DuckDBPyConnection, week_end: dt.date, settings: Se
                 warnings=recommendation.warnings,
                 delivered=week_row["delivered"] if week_row else 0,
                 rates=_changes(week_row, weekly[previous_end].get(source), trailing.get(source)),
+                window_dissatisfaction=row["dissatisfaction_rate"],
             )
         )
     sources.sort(key=lambda s: (not s.changed, s.collection_source))
@@ -239,6 +244,40 @@ def _severity(source: SourceReview) -> int:
     return ATTENTION.index(source.action) if source.action in ATTENTION else len(ATTENTION)
 
 
+def quoted_figures(source: SourceReview, window_weeks: int) -> list[str]:
+    """The dissatisfaction figures quoted beside an action, each with its span: the window's rate (the one the
+    action was decided on) first, then the week's, labelled as the week's."""
+    figures = []
+    if source.window_dissatisfaction is not None:
+        figures.append(
+            _("dissatisfaction {rate} over the last {weeks}").format(
+                rate=percent(source.window_dissatisfaction), weeks=weeks(window_weeks)
+            )
+        )
+    week_rate = source.rates["dissatisfaction_rate"].current
+    if week_rate is not None:
+        if figures:
+            figures.append(_("{rate} this week").format(rate=percent(week_rate)))
+        else:
+            figures.append(_("dissatisfaction {rate} this week").format(rate=percent(week_rate)))
+    return figures
+
+
+def agenda(
+    sources: Sequence[SourceReview], log: Sequence[decisions.Decision], week_end: dt.date
+) -> list[tuple[SourceReview, decisions.SourceStatus]]:
+    """The meeting's decision table: the sources that need attention and are still pending first (the most
+    severe action first), then the other pending sources, then those decided; by name within each group."""
+    status = decisions.status_by_source(log, week_end, [s.collection_source for s in sources])
+
+    def order(source: SourceReview) -> tuple:
+        pending = status[source.collection_source].pending
+        group = 0 if pending and source.needs_attention else 1 if pending else 2
+        return (group, _severity(source) if group == 0 else 0, source.collection_source)
+
+    return [(s, status[s.collection_source]) for s in sorted(sources, key=order)]
+
+
 def summarise(review: Review) -> str:
     """One paragraph in plain words, built only from the review's figures, in the language of the context."""
     sentences = []
@@ -246,13 +285,14 @@ def summarise(review: Review) -> str:
     if attention:
         details = []
         for source in sorted(attention, key=_severity):
-            parts = [_action_change(source) if source.changed else ACTIONS[source.action].label]
-            rate = source.rates["dissatisfaction_rate"].current
-            if rate is not None:
-                parts.append(_("dissatisfaction {rate} this week").format(rate=percent(rate)))
+            action = _action_change(source) if source.changed else ACTIONS[source.action].label
+            parts = quoted_figures(source, review.settings.window_weeks)
             if source.warnings:
                 parts.append(_("complaint warning"))
-            details.append(f"{source.collection_source} ({', '.join(parts)})")
+            quoted = (
+                _("{action}: {figures}").format(action=action, figures=", ".join(parts)) if parts else action
+            )
+            details.append(f"{source.collection_source} ({quoted})")
         sentences.append(
             ngettext(
                 "{sources} needs attention: {details}.",

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -220,21 +221,43 @@ def current(log: list[Decision]) -> list[Decision]:
     return [d for d in log if d.decision_id not in corrected]
 
 
-def record(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    week_end: dt.date,
-    collection_source: str,
-    recommended_action: str,
-    decision: str,
-    action: str | None = None,
-    note: str = "",
-    decided_by: str,
-    corrects: int | None = None,
-    now: dt.datetime | None = None,
-) -> Decision:
-    """Append one decision, after checking it; return the stored entry."""
-    decided_by = (decided_by or "").strip()
+def in_force_by_source(log: Sequence[Decision], week_end: dt.date) -> dict[str, Decision]:
+    """Per source, the entry in force for the week ending on `week_end` (the latest, should several be)."""
+    return {d.collection_source: d for d in current([d for d in log if d.week_end == week_end])}
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Where a source stands for a week: no entry in force, or a postponement, leaves it pending."""
+
+    collection_source: str
+    entry: Decision | None  # the entry in force for the week (None: nothing recorded)
+
+    @property
+    def pending(self) -> bool:
+        return self.entry is None or self.entry.decision == "postpone"
+
+    @property
+    def text(self) -> str:
+        """pending / pending: postponed (Stop recommended) / decided: follow: Stop, in the reader's language."""
+        if self.entry is None:
+            return _("pending")
+        if self.pending:
+            return _("pending: {summary}").format(summary=self.entry.summary)
+        return _("decided: {summary}").format(summary=self.entry.summary)
+
+
+def status_by_source(
+    log: Sequence[Decision], week_end: dt.date, sources: Iterable[str]
+) -> dict[str, SourceStatus]:
+    """Pending or decided, per source, for the week ending on `week_end`: the one place the Review page, the
+    digest and the HTML report read it."""
+    in_force = in_force_by_source(log, week_end)
+    return {source: SourceStatus(source, in_force.get(source)) for source in sources}
+
+
+def _checked(recommended_action: str, decision: str, action: str | None, note: str) -> tuple[str | None, str]:
+    """The action recorded and the note, after checking an entry's fields (UserError: what is wrong)."""
     note = (note or "").strip()
     if decision not in DECISIONS:
         raise UserError(f"Unknown decision {decision!r}: choose one of {', '.join(DECISIONS)}.")
@@ -249,46 +272,140 @@ def record(
             )
     else:
         action = recommended_action if decision == "follow" else None
-    if not decided_by:
-        raise UserError("Say who decided (a name or initials): the log must show who took each decision.")
     if len(note) > MAX_NOTE:
         raise UserError(f"The note has {len(note):,} characters; keep it under {MAX_NOTE:,}.")
-    now = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
+    return action, note
+
+
+def _decider(decided_by: str | None) -> str:
+    decided_by = (decided_by or "").strip()
+    if not decided_by:
+        raise UserError("Say who decided (a name or initials): the log must show who took each decision.")
+    return decided_by
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    """The moment stored with an entry: naive UTC, to the second (an aware `now` is converted to UTC first)."""
+    now = now or dt.datetime.now(dt.UTC)
+    if now.tzinfo is not None:
+        now = now.astimezone(dt.UTC)
+    return now.replace(tzinfo=None, microsecond=0)
+
+
+def _append(con: duckdb.DuckDBPyConnection, key: bytes, fields: dict) -> Decision:
+    """Insert one entry, chained to the last one; inside the caller's transaction."""
+    corrects = fields["corrects"]
+    if corrects is not None:
+        target = con.execute(
+            "select week_end, collection_source from decision_log where decision_id = $id", {"id": corrects}
+        ).fetchone()
+        if target is None or (target[0], target[1]) != (fields["week_end"], fields["collection_source"]):
+            raise UserError(
+                f"Entry #{corrects} is not a decision on {fields['collection_source']} for the week ending "
+                f"{fields['week_end']}: a correction must answer the same source and week."
+            )
+    previous = con.execute("select entry_hash from decision_log order by decision_id desc limit 1").fetchone()
+    fields = {"decision_id": con.execute("select nextval('decision_log_id')").fetchone()[0], **fields}
+    entry = Decision(**fields, entry_hash=_hash(previous[0] if previous else _GENESIS, fields, key))
+    con.execute(
+        f"insert into decision_log ({', '.join(_COLUMNS)}) values ({', '.join('$' + c for c in _COLUMNS)})",
+        asdict(entry),
+    )
+    return entry
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    week_end: dt.date,
+    collection_source: str,
+    recommended_action: str,
+    decision: str,
+    action: str | None = None,
+    note: str = "",
+    decided_by: str,
+    corrects: int | None = None,
+    now: dt.datetime | None = None,
+) -> Decision:
+    """Append one decision, after checking it; return the stored entry."""
+    action, note = _checked(recommended_action, decision, action, note)
+    decided_by = _decider(decided_by)
+    fields = {
+        "decided_at": _now(now),
+        "week_end": week_end,
+        "collection_source": collection_source,
+        "recommended_action": recommended_action,
+        "decision": decision,
+        "action": action,
+        "note": note,
+        "decided_by": decided_by,
+        "corrects": corrects,
+    }
     key = _create_key(con)
     with transaction(con):
-        if corrects is not None:
-            target = con.execute(
-                "select week_end, collection_source from decision_log where decision_id = $id",
-                {"id": corrects},
-            ).fetchone()
-            if target is None or (target[0], target[1]) != (week_end, collection_source):
-                raise UserError(
-                    f"Entry #{corrects} is not a decision on {collection_source} for the week ending "
-                    f"{week_end}: a correction must answer the same source and week."
-                )
-        previous = con.execute(
-            "select entry_hash from decision_log order by decision_id desc limit 1"
-        ).fetchone()
-        decision_id = con.execute("select nextval('decision_log_id')").fetchone()[0]
-        fields = {
-            "decision_id": decision_id,
-            "decided_at": now,
-            "week_end": week_end,
-            "collection_source": collection_source,
-            "recommended_action": recommended_action,
-            "decision": decision,
-            "action": action,
-            "note": note,
-            "decided_by": decided_by,
-            "corrects": corrects,
-        }
-        entry = Decision(**fields, entry_hash=_hash(previous[0] if previous else _GENESIS, fields, key))
-        con.execute(
-            f"insert into decision_log ({', '.join(_COLUMNS)}) values "
-            f"({', '.join('$' + c for c in _COLUMNS)})",
-            asdict(entry),
-        )
-    return entry
+        return _append(con, key, fields)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One source's line of the meeting's decision table."""
+
+    collection_source: str
+    recommended_action: str
+    decision: str
+    action: str | None = None
+    note: str = ""
+
+
+def record_many(
+    con: duckdb.DuckDBPyConnection,
+    rows: Sequence[Row],
+    *,
+    week_end: dt.date,
+    decided_by: str,
+    now: dt.datetime | None = None,
+) -> list[Decision]:
+    """Append the meeting's decisions on the week ending on `week_end` in one transaction: all of them, or none
+    (a UserError naming the source and the problem). A row for a source that already has a decision in force
+    for the week corrects that entry (the new entry names it), so the log keeps one decision in force per source
+    and week. Every check of `record` applies to each row."""
+    decided_by = _decider(decided_by)
+    moment = _now(now)
+    checked = []
+    seen = set()
+    for row in rows:
+        if row.collection_source in seen:
+            raise UserError(f"{row.collection_source}: the source appears twice; give it one decision.")
+        seen.add(row.collection_source)
+        try:
+            action, note = _checked(row.recommended_action, row.decision, row.action, row.note)
+        except UserError as error:
+            raise UserError(f"{row.collection_source}: {error}") from None
+        checked.append((row, action, note))
+    if not checked:
+        return []
+    key = _create_key(con)
+    recorded = []
+    with transaction(con):
+        in_force = in_force_by_source(entries(con, week_end), week_end)
+        for row, action, note in checked:
+            previous = in_force.get(row.collection_source)
+            fields = {
+                "decided_at": moment,
+                "week_end": week_end,
+                "collection_source": row.collection_source,
+                "recommended_action": row.recommended_action,
+                "decision": row.decision,
+                "action": action,
+                "note": note,
+                "decided_by": decided_by,
+                "corrects": previous.decision_id if previous else None,
+            }
+            try:
+                recorded.append(_append(con, key, fields))
+            except UserError as error:
+                raise UserError(f"{row.collection_source}: {error}") from None
+    return recorded
 
 
 def check_chain(log: list[Decision], key: bytes | None) -> list[str]:

@@ -11,11 +11,12 @@ from analytics import formats, i18n
 from analytics.errors import UserError
 from analytics.i18n import N_, _, ngettext
 from analytics.policy import ACTIONS
-from analytics.report import review, sections
+from analytics.report import frozen, review, sections
 from analytics.report.palette import RATE_LABELS
 from analytics.store import decisions
 from analytics.vocabulary import basis_label
-from dashboard import auth, charts, data, sidebar, tables
+from analytics.vocabulary import weeks as weeks_text
+from dashboard import auth, charts, closure, data, sidebar, tables
 from dashboard.text import md, md_lines, percent
 
 settings = sidebar.settings()
@@ -50,17 +51,16 @@ week_end = st.selectbox(
 )
 result = data.week_review(week_end, settings, chosen)  # the chosen sources' rows; the summary is the brand's
 st.caption(
-    ngettext(
-        "This week against the week before and the {weeks} weeks before it (trailing). Actions use "
-        "the {weeks}-week window ending on each week's last day. The sidebar's report date does "
-        "not apply here; its source filter does.",
-        "This week against the week before and the {weeks} weeks before it (trailing). Actions use "
-        "the {weeks}-week window ending on each week's last day. The sidebar's report date does "
-        "not apply here; its source filter does.",
-        settings.window_weeks,
-    ).format(weeks=settings.window_weeks)
+    _(
+        "Two spans. The action, and the dissatisfaction quoted beside it, come from the last {span} to the "
+        "week's last day (the window Cohort health shows on that day). The other figures are this week's alone, "
+        "against the week before and the {span} before it (trailing). The sidebar's report date does not apply "
+        "here; its source filter does."
+    ).format(span=weeks_text(settings.window_weeks))
 )
 st.info(md(result.summary), icon=":material/summarize:")
+if (closed := data.week_closure(week_end)) is not None:  # frozen: say so before any figure (details below)
+    st.caption(md(frozen.closure_notice(closed, data.saved_settings())))
 
 # --- recommendations and rates ------------------------------------------------------------------------
 
@@ -86,6 +86,7 @@ SHORT_RATE_LABELS = {
 assert all(SHORT_RATE_LABELS[n] == RATE_LABELS[n].replace(" rate", "") for n in review.REVIEW_RATES)
 
 source_column, action_column, last_week_column = _("Source"), _("Action"), _("Last week")
+window_column = _("Dissatisfaction over {span}").format(span=weeks_text(settings.window_weeks))
 changed_column, delivered_column = _("Changed"), _("Delivered this week")
 rows = []
 for source in result.sources:
@@ -93,6 +94,7 @@ for source in result.sources:
     row = {
         source_column: source.collection_source,
         action_column: _(ACTIONS[source.action].label),
+        window_column: percent(source.window_dissatisfaction),  # the rate the action was decided on
         last_week_column: previous,
         changed_column: source.changed,
         delivered_column: source.delivered,
@@ -100,7 +102,7 @@ for source in result.sources:
     for name in review.REVIEW_RATES:
         rate = source.rates[name]
         label = _(SHORT_RATE_LABELS[name])
-        row[label] = percent(rate.current)
+        row[_("{rate} this week").format(rate=label)] = percent(rate.current)
         row[_("{rate} vs last week").format(rate=label)] = _change(rate.delta_points)
         row[_("{rate} vs trailing").format(rate=label)] = _change(rate.trailing_delta_points)
     rows.append(row)
@@ -217,94 +219,184 @@ else:
 # --- decisions ----------------------------------------------------------------------------------------
 
 st.subheader(_("Decisions"))
-log = data.decision_log()
+# Who decided: typed once and kept for the session (the week closure reads the same key).
+REVIEWER_KEY = "reviewer_name"
+# A widget's value is forgotten on a run that does not draw it (another page): writing it back keeps it.
+st.session_state[REVIEWER_KEY] = st.session_state.get(REVIEWER_KEY, "")
 for problem in data.decision_log_problems():
     st.error(md_lines(problem), icon=":material/gpp_bad:")
-week_log = [d for d in log if d.week_end == week_end]
-recommended = {s.collection_source: s.action for s in result.sources}
-choices = sorted(recommended)
 
-with st.form("decision_form", clear_on_submit=True):
+
+def _row_key(week: dt.date, source: str, field: str) -> str:
+    """The key of one widget of the decision table: the week is in it, so no choice carries to another week."""
+    return f"decide:{week.isoformat()}:{field}:{source}"
+
+
+def _save_decisions(week: dt.date, recommended: dict[str, str], signed_in: str | None) -> None:
+    """The Save button's callback (it runs before the page is drawn again, so the statuses and the log below
+    show what it recorded): every filled row in one transaction, then the filled rows emptied."""
+    rows = [
+        decisions.Row(
+            collection_source=source,
+            recommended_action=action,
+            decision=st.session_state[_row_key(week, source, "kind")],
+            action=st.session_state.get(_row_key(week, source, "action")),
+            note=st.session_state.get(_row_key(week, source, "note")) or "",
+        )
+        for source, action in recommended.items()
+        if st.session_state.get(_row_key(week, source, "kind"))
+    ]
+    if not rows:
+        st.session_state["decision_outcome"] = (
+            "error",
+            _("Choose a decision on at least one row, then save."),
+        )
+        return
+    decided_by = signed_in or st.session_state.get(REVIEWER_KEY, "")
+    try:
+        entries = data.record_decisions(rows, week_end=week, decided_by=decided_by)
+    except UserError as error:  # nothing was written; the rows keep what was typed
+        st.session_state["decision_outcome"] = ("error", str(error))
+        return
+    for row in rows:
+        st.session_state[_row_key(week, row.collection_source, "kind")] = None
+        st.session_state[_row_key(week, row.collection_source, "action")] = None
+        st.session_state[_row_key(week, row.collection_source, "note")] = ""
+    st.session_state["decision_outcome"] = ("saved", [entry.decision_id for entry in entries])
+
+
+log = data.decision_log()
+agenda = review.agenda(result.sources, log, week_end)
+needing = [source.collection_source for source, status in agenda if source.needs_attention and status.pending]
+if needing:
+    st.warning(
+        md(
+            _("Still pending among the sources that need attention: {sources}.").format(
+                sources=", ".join(needing)
+            )
+        ),
+        icon=":material/pending_actions:",
+    )
+elif any(source.needs_attention for source, _status in agenda):
+    st.success(_("Every source that needs attention has a decision for this week."))
+
+# With login on, the log names who is signed in, never a name typed in; without login, whoever is at the
+# keyboard says who decided, once for the session.
+signed_in = auth.signed_in_email()
+if signed_in is None:
+    st.text_input(
+        _("Who decided"),
+        key=REVIEWER_KEY,
+        placeholder=_("Name or initials"),
+        help=_("Kept for the session: every decision saved from here names this person."),
+    )
+else:
+    st.markdown(_("Decided by: **{name}** (signed in)").format(name=md(signed_in)))
+
+NO_CHOICE = None
+with st.form("decisions_in_one_pass", border=True):
     st.markdown(
         _(
-            "Record what the team decided for the week ending {day}. The log only grows: to correct "
-            "an entry, add a new one that names it."
+            "Decide for the week ending {day}, then save once. Leave a row's decision empty to keep it as it "
+            "is. A source already decided gets a correction of its entry (the log only grows)."
         ).format(day=formats.date_text(week_end))
     )
-    first, second = st.columns(2)
-    source = first.selectbox(
-        _("Source"),
-        choices,
-        key="decision_source",
-        format_func=lambda s: _("{source} — recommended: {action}").format(
-            source=s, action=_(ACTIONS[recommended[s]].label)
-        ),
-    )
-    decision = second.radio(
-        _("Decision"),
-        list(decisions.DECISIONS),
-        key="decision_kind",
-        format_func=lambda kind: _(decisions.DECISIONS[kind]),
-    )
-    override = first.selectbox(
-        _("Action instead (for an override)"),
-        list(ACTIONS),
-        key="decision_action",
-        format_func=lambda a: _(ACTIONS[a].label),
-    )
-    corrects = second.selectbox(
-        _("Corrects entry"),
-        [None] + [d.decision_id for d in week_log],
-        key="decision_corrects",
-        format_func=lambda i: _("— (a new decision)") if i is None else f"#{i}",
-    )
-    note = st.text_area(_("Note"), key="decision_note", max_chars=decisions.MAX_NOTE)
-    # With login on, the log names who is signed in, never a name typed in; without login, whoever is at the
-    # keyboard says who decided.
-    decided_by = auth.signed_in_email()
-    if decided_by is None:
-        decided_by = st.text_input(_("Decided by"), key="decision_by", placeholder=_("Name or initials"))
-    else:
-        st.markdown(_("Decided by: **{name}** (signed in)").format(name=md(decided_by)))
-    submitted = st.form_submit_button(
-        _("Add to the log"), type="primary", disabled=not choices, key="add_decision"
-    )
-if submitted:
-    try:
-        entry = data.record_decision(
-            week_end=week_end,
-            collection_source=source,
-            recommended_action=recommended[source],
-            decision=decision,
-            action=override if decision == "override" else None,
-            note=note,
-            decided_by=decided_by,
-            corrects=corrects,
+    # Four columns, so the table reads without scrolling at 1280 px: the source, its recommended action with the
+    # window's rate it was decided on and its status, in one cell; then what the meeting decides.
+    widths = [3.4, 2.2, 2.2, 2.6]
+    for column, header in zip(
+        st.columns(widths),
+        [
+            _("Source: recommended action, status"),
+            _("Decision"),
+            _("Action instead (for an override)"),
+            _("Note"),
+        ],
+        strict=True,
+    ):
+        column.markdown(f"**{md(header)}**")
+    for source, status in agenda:
+        name = source.collection_source
+        cells = st.columns(widths, vertical_alignment="center")
+        figures = review.quoted_figures(source, settings.window_weeks)[:1]  # the window's rate: the action's
+        recommended = ", ".join([_(ACTIONS[source.action].label), *figures])
+        attention = _(" · needs attention") if source.needs_attention else ""
+        colour = (
+            "orange" if status.pending and source.needs_attention else "gray" if status.pending else "green"
         )
-    except UserError as error:  # shown by the form, so the log and the page stay in view
-        st.error(md_lines(error))
-    else:
-        st.success(
-            md(
-                _("Entry #{number} added: {source}, {summary}.").format(
-                    number=entry.decision_id, source=entry.collection_source, summary=entry.summary
-                )
+        cells[0].markdown(
+            f"**{md(name)}**{md(attention)}  \n{md(recommended)}  \n:{colour}[{md(status.text)}]"
+        )
+        cells[1].selectbox(
+            _("Decision for {source}").format(source=name),
+            [NO_CHOICE, *decisions.DECISIONS],
+            key=_row_key(week_end, name, "kind"),
+            format_func=lambda kind, pending=status.pending: (
+                (_("— leave pending") if pending else _("— keep as is"))
+                if kind is None
+                else _(decisions.DECISIONS[kind])
+            ),
+            label_visibility="collapsed",
+        )
+        cells[2].selectbox(
+            _("Action instead for {source}").format(source=name),
+            [NO_CHOICE, *(a for a in ACTIONS if a != source.action)],
+            key=_row_key(week_end, name, "action"),
+            format_func=lambda a: "—" if a is None else _(ACTIONS[a].label),
+            label_visibility="collapsed",
+        )
+        cells[3].text_input(
+            _("Note for {source}").format(source=name),
+            key=_row_key(week_end, name, "note"),
+            max_chars=decisions.MAX_NOTE,
+            label_visibility="collapsed",
+        )
+    st.form_submit_button(
+        _("Save the decisions"),
+        type="primary",
+        disabled=not agenda,
+        key="save_decisions",
+        on_click=_save_decisions,
+        args=(week_end, {s.collection_source: s.action for s, _status in agenda}, signed_in),
+    )
+
+outcome = st.session_state.pop("decision_outcome", None)
+if outcome and outcome[0] == "error":
+    st.error(md_lines(outcome[1]))
+elif outcome:
+    saved = [d for d in log if d.decision_id in outcome[1]]
+    st.success(
+        md(
+            ngettext(
+                "{count} decision saved: {entries}.", "{count} decisions saved: {entries}.", len(saved)
+            ).format(
+                count=formats.number(len(saved)),
+                entries="; ".join(
+                    _("#{number} {source}, {summary}").format(
+                        number=d.decision_id, source=d.collection_source, summary=d.summary
+                    )
+                    for d in saved
+                ),
             )
         )
-        log = data.decision_log()
-        week_log = [d for d in log if d.week_end == week_end]
+    )
 
+week_log = [d for d in log if d.week_end == week_end]
 in_force = {d.decision_id for d in decisions.current(log)}
 show_all = st.toggle(_("Show every week's decisions"), key="decision_all_weeks")
 shown = sections.decisions_of_sources(log if show_all else week_log, chosen)
 if shown:
-    recorded_column, week_column = _("Recorded (UTC)"), _("Week ending")
+    recorded_column, week_column = (
+        _("Recorded ({zone})").format(zone=formats.time_zone_name()),
+        _("Week ending"),
+    )
     st.dataframe(
         pd.DataFrame(
             [
                 {
                     "#": d.decision_id,
-                    recorded_column: d.decided_at,
+                    # in the brand's time zone (the header names it); stored in UTC
+                    recorded_column: formats.local_moment(d.decided_at).replace(tzinfo=None),
                     week_column: d.week_end,
                     _("Source"): d.collection_source,
                     _("Decision"): d.summary,
@@ -327,6 +419,8 @@ if shown:
     )
 else:
     st.caption(_("No decision recorded for this week yet."))
+
+closure.render(week_end)
 
 # --- the report to share ------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import time
 import urllib.request
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from analytics import store
 
@@ -100,8 +100,16 @@ def server(tmp_path):
         yield url
 
 
+def settled(page: Page) -> None:
+    """Wait until the app has finished its run: a select box opened while the script still runs is drawn again
+    when it ends, which closes the list under the click (seen on a busy two-core machine)."""
+    page.wait_for_timeout(200)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+
+
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option of a select box the way a person does: open it, type to filter, choose."""
+    settled(page)
     box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
     box.fill(option)

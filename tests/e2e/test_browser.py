@@ -107,10 +107,14 @@ def test_weekly_review_records_a_decision_and_downloads_the_report(server, tmp_p
         expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "weekly-review.png"))
 
-        page.get_by_label("Note").fill("<script>alert(1)</script> partner asked for a last chance")
-        page.get_by_label("Decided by").fill("Anne M.")
-        page.get_by_role("button", name="Add to the log").click()
-        expect(page.get_by_text("Entry #1 added")).to_be_visible(timeout=30_000)
+        page.get_by_role("textbox", name="Who decided").fill("Anne M.")
+        page.get_by_role("textbox", name="Who decided").press("Enter")
+        choose(page, "Decision for partner_coreg", "Follow the recommendation")
+        page.get_by_label("Note for partner_coreg").fill(
+            "<script>alert(1)</script> partner asked for a last chance"
+        )
+        page.get_by_role("button", name="Save the decisions").click()
+        expect(page.get_by_text("1 decision saved: #1 partner_coreg")).to_be_visible(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "weekly-review-decision.png"))
 
         with page.expect_download(timeout=60_000) as download:

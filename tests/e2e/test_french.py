@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, chromium_path, serving
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, chromium_path, serving, settled
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -25,11 +25,6 @@ PAGES = [
     ("settings", "Paramètres", "Paramètres"),
     ("guide", "Guide", "Guide"),
 ]
-
-
-def settle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
 
 
 def no_exception(page: Page) -> None:
@@ -48,18 +43,18 @@ def test_every_page_in_french_then_english_from_the_menu(tmp_path):
         expect(page.get_by_role("heading", name="Santé des cohortes", exact=True)).to_be_visible(
             timeout=120_000
         )
-        settle(page)
+        settled(page)
         for path, nav_label, heading in PAGES:
             page.get_by_role("link", name=nav_label, exact=True).click()
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=120_000)
-            settle(page)
+            settled(page)
             no_exception(page)
             expect(page.get_by_text("Données de démonstration").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / f"fr-{path}.png"), full_page=True)
         # The demo's headline on Cohort health (tests/test_french_health_trends.py works it out: 3 933 lawful
         # contacts, 69,1 % of them soft opt-in), written the French way whatever the browser's locale (en-US).
         page.get_by_role("link", name="Santé des cohortes", exact=True).click()
-        settle(page)
+        settled(page)
         metrics = page.locator("[data-testid='stMetricValue']")
         expect(metrics.filter(has_text=f"3{NNBSP}933").first).to_be_visible()
         expect(metrics.filter(has_text=f"69,1{NBSP}%").first).to_be_visible()
@@ -69,12 +64,12 @@ def test_every_page_in_french_then_english_from_the_menu(tmp_path):
         expect(other.get_by_role("heading", name="Santé des cohortes", exact=True)).to_be_visible(
             timeout=120_000
         )
-        settle(other)
+        settled(other)
         menu = other.get_by_role("combobox", name="Langue · Language", exact=True)
         menu.click()
         other.get_by_role("option", name="English", exact=True).click()
         expect(other.get_by_role("heading", name="Cohort health", exact=True)).to_be_visible(timeout=120_000)
-        settle(other)
+        settled(other)
         expect(other.locator("[data-testid='stMetricValue']").filter(has_text="3,933").first).to_be_visible()
         # The first session, run again after the second switched, is still French.
         page.get_by_role("link", name="Tendances", exact=True).click()

@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 from analytics import store
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, chromium_path
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, chromium_path, settled
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "presets"
 SOURCE = "Collection source of every contact in this file"
@@ -34,12 +34,6 @@ def no_exception(page: Page) -> None:
     assert exceptions.count() == 0, exceptions.first.inner_text()
 
 
-def settle(page: Page) -> None:
-    """Wait until the page's script run is over (Streamlit shows its status widget while it runs)."""
-    page.wait_for_timeout(300)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
-
-
 def upload(page: Page, url: str, files: list[Path], names: list[str]) -> None:
     """A new visit of the Data page (an empty uploader), the files chosen, each one's preview shown."""
     page.goto(f"{url}/data", wait_until="domcontentloaded")
@@ -50,7 +44,7 @@ def upload(page: Page, url: str, files: list[Path], names: list[str]) -> None:
     expect(page.locator("[data-testid='stForm']")).to_have_count(
         len(files) + extra_forms(files), timeout=60_000
     )
-    settle(page)
+    settled(page)
     no_exception(page)
 
 
@@ -67,7 +61,7 @@ def form(page: Page, index: int):
 def apply(page: Page, index: int, shows: str) -> None:
     """Apply one file's form and wait for what the rerun must show."""
     form(page, index).get_by_role("button", name="Apply").click()
-    settle(page)
+    settled(page)
     expect(page.get_by_text(shows).first).to_be_visible(timeout=60_000)
     no_exception(page)
 
@@ -75,7 +69,7 @@ def apply(page: Page, index: int, shows: str) -> None:
 def load(page: Page, count: int, lines: list[str]) -> None:
     """Press Load; every file's result line (its rows, computed by hand) shows."""
     page.get_by_role("button", name=f"Load {count} file(s)").click()
-    settle(page)
+    settled(page)
     expect(page.get_by_text(f"Loaded {count} file(s)")).to_be_visible(timeout=120_000)
     for line in lines:
         expect(page.get_by_text(line).first).to_be_visible(timeout=10_000)
@@ -139,7 +133,7 @@ def test_every_preset_through_the_data_page(server, tmp_path):
             [fixture("klaviyo_profiles"), fixture("klaviyo_campaigns")],
             ["preset klaviyo_profiles"],
         )
-        choose_nth(page, BASIS, 1, "soft_opt_in")
+        choose_nth(page, BASIS, 1, "Soft opt-in")
         apply(page, 1, "export.csv → campaign_stats")
         load(
             page,
@@ -233,7 +227,7 @@ def test_every_preset_through_the_data_page(server, tmp_path):
         form(page, 0).get_by_label("Collection date of every contact in this file", exact=True).fill(
             "2024-06-01"
         )
-        choose_nth(page, "Consent of every contact in this file", 0, "none")
+        choose_nth(page, "Consent of every contact in this file", 0, "No explicit consent")
         apply(page, 0, "export.csv → contacts")
         load(
             page,
@@ -262,7 +256,7 @@ def test_every_preset_through_the_data_page(server, tmp_path):
             ["rapport_agence_fr.csv"],
         )
         for index, name in enumerate(("export.csv", "rapport_agence_fr.csv")):
-            choose_nth(page, BASIS, index, "soft_opt_in")
+            choose_nth(page, BASIS, index, "Soft opt-in")
             apply(page, index, f"{name} → campaign_stats")
         # The French report's three rows are three of the English one's, written "18 420", "24/06/2024", in
         # cp1252: read alike, they are the same rows, loaded once.
@@ -291,6 +285,7 @@ def test_every_preset_through_the_data_page(server, tmp_path):
 
 def choose_nth(page: Page, label: str, index: int, option: str) -> None:
     """Pick an option of the select box so labelled in the index-th file's form."""
+    settled(page)
     box = form(page, index).get_by_role("combobox", name=label, exact=True)
     box.click()
     box.fill(option)
