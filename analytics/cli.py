@@ -1,4 +1,5 @@
-"""`optout-cohorts`: load CSV exports, print the cohort report, write the demo data, start the dashboard.
+"""`optout-cohorts`: load CSV exports, print the cohort report (from a database or a lake), export a lake, write the
+demo data, start the dashboard.
 
 A thin layer over analytics: it parses arguments, calls the domain, prints. A user error ends with a plain
 paragraph on stderr and exit code 2, never a traceback.
@@ -16,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import NoReturn
 
-from analytics import formats, i18n, ingest, store
+from analytics import formats, i18n, ingest, lake, store
 from analytics.demo import database as demo_database
 from analytics.errors import UserError
 from analytics.i18n import _, ngettext
@@ -53,6 +54,11 @@ def _setting(text: str) -> tuple[str, str]:
             _("{text} is not NAME=VALUE, e.g. stop_above=0.45").format(text=repr(text))
         )
     return name.strip(), value.strip()
+
+
+# The engines `report` can run on: DuckDB on this machine; Spark (issue 17) is declared so that asking for it
+# says it is not there yet, instead of running DuckDB silently.
+ENGINES = ("duckdb", "spark")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,7 +133,24 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     rep = commands.add_parser("report", help=_("the cohort report as of a date (SPEC §9)"))
-    rep.add_argument("--db", type=Path, default=None)
+    data = rep.add_mutually_exclusive_group()
+    data.add_argument("--db", type=Path, default=None)
+    data.add_argument(
+        "--lake",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=_(
+            "read the data from this lake instead of a database: a folder of one Parquet dataset per table, "
+            "as `optout-cohorts export-lake` writes it (settings: the defaults and --setting)"
+        ),
+    )
+    rep.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help=_("the engine that computes the report (default duckdb; spark: not available yet)"),
+    )
     rep.add_argument(
         "--as-of",
         type=_date,
@@ -171,6 +194,18 @@ def _parser() -> argparse.ArgumentParser:
     dig.add_argument("--window-weeks", type=int, default=None, help=_("window length in weeks (default 4)"))
     dig.add_argument(
         "--out", type=Path, default=None, help=_("write to this file instead of standard output")
+    )
+
+    lake_export = commands.add_parser(
+        "export-lake",
+        help=_(
+            "write the database's canonical tables as a lake: one Parquet dataset per table, events by month "
+            "(the input of `report --lake`, and of engines such as Spark)"
+        ),
+    )
+    lake_export.add_argument("--db", type=Path, default=None)
+    lake_export.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help=_("the folder to write (new, or empty)")
     )
 
     pseudo = commands.add_parser(
@@ -341,12 +376,24 @@ def _json(result: dict) -> str:
     return CONTROL.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
+def _report_connection(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The connection the report reads: the database, or a temporary one holding the lake (--lake)."""
+    if args.engine != "duckdb":
+        raise UserError(
+            _(
+                "The {engine} engine is not available yet: run the report with --engine duckdb (the default)."
+            ).format(engine=args.engine)
+        )
+    if args.lake is not None:
+        return lake.opened(args.lake)
+    return contextlib.closing(store.connect(args.db))
+
+
 def _report(args: argparse.Namespace) -> int:
     overrides = dict(args.setting)
     if args.window_weeks is not None:
         overrides["window_weeks"] = args.window_weeks
-    con = store.connect(args.db)
-    try:
+    with _report_connection(args) as con:
         settings = _settings(con, overrides)
         as_of = args.as_of or cohorts.latest_send_date(con)
         if as_of is None:
@@ -372,9 +419,36 @@ def _report(args: argparse.Namespace) -> int:
             print(_("warning: {warning}").format(warning=visible(warning)), file=sys.stderr)
         if (demo := demo_database.notice(con)) is not None:
             print(_("warning: demo data. {notice}").format(notice=visible(demo)), file=sys.stderr)
+    _write(text, args.out)
+    return 0
+
+
+def _export_lake(args: argparse.Namespace) -> int:
+    out = args.out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con = store.connect(args.db, readable=[out.parent])  # the lake is written beside --out, then renamed
+    try:
+        counts = lake.export(con, out)
     finally:
         con.close()
-    _write(text, args.out)
+    print(_("Lake written to {path}:").format(path=out))
+    for table, rows in counts.items():
+        print(
+            "  "
+            + ngettext("{table}: {count} row", "{table}: {count} rows", rows).format(
+                table=table, count=formats.number(rows)
+            )
+        )
+    months = len(lake.partitions(out))
+    if months:
+        print(
+            "  "
+            + ngettext(
+                "events in {count} monthly partition (occurred_month=YYYY-MM)",
+                "events in {count} monthly partitions (occurred_month=YYYY-MM)",
+                months,
+            ).format(count=formats.number(months))
+        )
     return 0
 
 
@@ -529,6 +603,7 @@ def main(argv: list[str] | None = None) -> int:
         "presets": _presets,
         "report": _report,
         "digest": _digest,
+        "export-lake": _export_lake,
         "pseudonymise": _pseudonymise,
         "backup": _backup,
         "restore": _restore,
