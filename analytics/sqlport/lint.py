@@ -65,8 +65,10 @@ NAME_RULES = {
         "to_years", "to_quarters", "to_months", "to_weeks", "to_days", "to_hours", "to_minutes", "to_seconds",
         "to_milliseconds", "to_microseconds", "to_decades", "to_centuries", "to_millennia",
     },
+    # array_length is not listed: SQLGlot writes Spark's size(), the same count for a list (null for a null list
+    # in ANSI mode, Spark 4's default); len, its DuckDB alias, becomes length(), which takes strings only.
     "duckdb_list_function": {
-        "len", "list", "unnest", "generate_series", "array_length", "array_extract", "array_slice",
+        "len", "list", "unnest", "generate_series", "array_extract", "array_slice",
         "array_to_string", "array_filter", "array_transform", "array_apply", "array_reduce", "array_has",
         "array_has_all", "array_has_any", "array_concat", "array_cat", "array_value", "string_split",
         "string_split_regex", "str_split", "regexp_split_to_array",

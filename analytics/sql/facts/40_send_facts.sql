@@ -74,7 +74,7 @@ select
     -- date_diff counts year boundaries: last contact + that many years falls in the send's year, on or after
     -- the send date or not; one more year is always enough.
     case
-        when sent_date <= cast(last_contact_date + to_years(whole_years) as date) then whole_years
+        when sent_date <= cast(last_contact_date + whole_years * interval 1 year as date) then whole_years
         else whole_years + 1
     end as expired_below_years,
     sent_on,

@@ -52,10 +52,10 @@ with_last_contact as (
 with_status as (
     select
         *,
-        cast(last_contact_date + to_years(retention_years) as date) as retention_ends,
+        cast(last_contact_date + retention_years * interval 1 year as date) as retention_ends,
         case
             when consent = 'objected' or opposition_date <= as_of then 'objected'
-            when as_of > cast(last_contact_date + to_years(retention_years) as date) then 'expired'
+            when as_of > cast(last_contact_date + retention_years * interval 1 year as date) then 'expired'
             when consent = 'opt_in' then 'opt_in'
             when first_order_by_t is not null and informed is distinct from false then 'soft_opt_in'
             when first_order_by_t is not null then 'not_informed'
@@ -78,7 +78,7 @@ final as (
         status,
         status in ('opt_in', 'soft_opt_in')
             and retention_ends > as_of
-            and retention_ends <= as_of + to_days(expiring_days) as expiring_soon,
+            and retention_ends <= as_of + cast(expiring_days as integer) as expiring_soon,
         status in ('opt_in', 'soft_opt_in') and loyalty_consent as loyalty_eligible
     from with_status
 )

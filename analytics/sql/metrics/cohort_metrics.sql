@@ -69,7 +69,7 @@ baseline_counts as (
 all_counts as (
     select
         as_of, 'baseline' as row_kind, null::varchar as collection_source, true as ever_sent,
-        * exclude (as_of)
+        send_rows, delivered, openers, clickers, unsubscribers, complainers
     from baseline_counts
     union all
     select
@@ -77,7 +77,12 @@ all_counts as (
         'cohort' as row_kind,
         cohort_counts.collection_source,
         ever_sent.collection_source is not null as ever_sent,
-        cohort_counts.* exclude (as_of, collection_source)
+        cohort_counts.send_rows,
+        cohort_counts.delivered,
+        cohort_counts.openers,
+        cohort_counts.clickers,
+        cohort_counts.unsubscribers,
+        cohort_counts.complainers
     from cohort_counts
     left join ever_sent using (as_of, collection_source)
 ),

@@ -15,5 +15,5 @@ select
     opposition_date
 from int_contact_status($as_of, $retention_years, $expiring_days)
 where status = $status
-    and (len($sources) = 0 or list_contains($sources, collection_source))
+    and (array_length($sources) = 0 or array_contains($sources, collection_source))
 order by collection_source, contact_id;

@@ -26,7 +26,7 @@ campaigns as (
 ),
 
 source_names as (
-    select list(distinct collection_source order by collection_source) as source_names
+    select array_sort(array_agg(distinct collection_source)) as source_names
     from (
         select collection_source from contacts where collected_at <= $as_of
         union all

@@ -11,7 +11,7 @@
 with
 
 statuses as (
-    from int_contact_status_as_of(list_distinct([$as_of, $until]), $retention_years, 0)
+    from int_contact_status_as_of(array_distinct([$as_of, $until]), $retention_years, 0)
 ),
 
 on_purge_date as (

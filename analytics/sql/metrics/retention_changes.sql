@@ -14,8 +14,9 @@ per_contact as (
     select
         contact_id,
         any_value(collection_source) as collection_source,
-        any_value(status) filter (where as_of = $as_of) as status_now,
-        any_value(status) filter (where as_of = $previous) as status_before,
+        -- one row per contact and date: max() reads it (SQLGlot writes any_value … filter as invalid Spark SQL)
+        max(status) filter (where as_of = $as_of) as status_now,
+        max(status) filter (where as_of = $previous) as status_before,
         bool_or(expiring_soon) filter (where as_of = $as_of) as expiring_now
     from status
     group by contact_id

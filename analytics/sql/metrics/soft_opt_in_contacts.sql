@@ -4,6 +4,6 @@
 -- Parameters: $report_dates (list of dates), $sources (list of collection sources), $retention_years.
 select as_of, collection_source, count(*) as soft_opt_in
 from int_contact_status_as_of($report_dates, $retention_years, 0)
-where status = 'soft_opt_in' and list_contains($sources, collection_source)
+where status = 'soft_opt_in' and array_contains($sources, collection_source)
 group by all
 order by all;

@@ -41,13 +41,13 @@ joined as (
 final as (
     select
         *,
-        [reason for reason in [
+        filter([
             case when not in_registry then 'not in the registry' end,
             case when in_registry and notice_shown = 'unknown' then 'notice shown unknown' end,
             case when channel in ('phone', 'in_store') and evidence is null
                 then 'oral channel without evidence' end
-        ] if reason is not null] as missing_reasons
+        ], lambda reason: reason is not null) as missing_reasons
     from joined
 )
 
-select *, len(missing_reasons) > 0 as evidence_missing from final order by collection_source;
+select *, array_length(missing_reasons) > 0 as evidence_missing from final order by collection_source;

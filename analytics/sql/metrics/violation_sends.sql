@@ -11,10 +11,10 @@ select
     sends.contact_id,
     sends.collection_source,
     sends.basis
-from int_sends($as_of, $retention_years, $as_of::date - $window_start::date + 1) as sends
+from int_sends($as_of, $retention_years, date_diff('day', $window_start::date, $as_of::date) + 1) as sends
 left join campaigns using (campaign_id)
 where sends.email_type <> 'service'
     and sends.basis not in ('opt_in', 'soft_opt_in')
     and sends.sent_date between $window_start and $as_of
-    and (len($sources) = 0 or list_contains($sources, sends.collection_source))
+    and (array_length($sources) = 0 or array_contains($sources, sends.collection_source))
 order by sends.sent_date, sends.campaign_id, sends.contact_id;

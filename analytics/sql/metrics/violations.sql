@@ -13,7 +13,7 @@ select
     email_type,
     sent_date,
     groups.send_volume as sends
-from int_send_groups_as_of([$as_of], $retention_years, $as_of::date - $window_start::date + 1) as groups
+from int_send_groups_as_of([$as_of], $retention_years, date_diff('day', $window_start::date, $as_of::date) + 1) as groups
 left join (select campaign_id, any_value(name) as name from campaigns group by campaign_id) as campaigns
     using (campaign_id)
 where email_type <> 'service'

@@ -14,7 +14,7 @@ groups as (
     from int_send_groups_as_of(
         [$as_of],
         $retention_years,
-        $as_of::date - (date_trunc('week', $as_of::date)::date - 7 * ($weeks - 1)) + 1
+        date_diff('day', date_trunc('week', $as_of::date)::date - 7 * ($weeks - 1), $as_of::date) + 1
     )
     where email_type <> 'service'
 ),
