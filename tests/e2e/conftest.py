@@ -3,19 +3,24 @@ person picks an option."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from analytics import store
+from analytics.demo import database as demo_database
 
 ARTIFACTS = store.PROJECT_ROOT / "tests" / "artifacts"
 CHROMIUM_FLAGS = [
@@ -48,12 +53,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@functools.cache
+def _demo_brand() -> Path:
+    """The demo brand's database, built once per test run, as the dashboard builds it on first open (its folder
+    removed when the run ends)."""
+    folder = Path(tempfile.mkdtemp(prefix="optout-e2e-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = demo_database.path_beside(folder / "e2e.duckdb")
+    con = store.connect(path)
+    try:
+        demo_database.ensure(con)
+    finally:
+        con.close()
+    return path
+
+
 @contextlib.contextmanager
 def serving(tmp_path, **environment: str):
     """The dashboard on a new database (it opens on the demo brand), served on a free local port, with these
-    environment variables besides the test run's."""
+    environment variables besides the test run's.
+
+    The demo brand's database is put beside the new one ready-built (a copy of one built once per run): the
+    dashboard would build it on its first page (a few seconds of work), during which a busy two-core machine
+    answered the browser too slowly and Streamlit's page showed "Connection error" (seen once in CI). Building
+    it on first open is tested by tests/test_data_page.py."""
     port = free_port()
-    env = {**os.environ, store.ENV_DB_PATH: str(tmp_path / "e2e.duckdb"), **environment}
+    database = tmp_path / "e2e.duckdb"
+    shutil.copy(_demo_brand(), demo_database.path_beside(database))
+    env = {**os.environ, store.ENV_DB_PATH: str(database), **environment}
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
