@@ -202,6 +202,19 @@ def test_compliance_shows_violations_and_flags_missing_evidence(demo_file, open_
     warnings = " ".join(w.value for w in app.warning)
     assert "trade\\_show" in warnings and "not in the registry" in warnings
     assert "call\\_center" in warnings and "oral channel without evidence" in warnings
+    # Codes are never shown raw, in English either: bases and email types by their labels.
+    per_source, per_campaign = table(app, 0), table(app, 1)
+    assert {"Expired", "No loyalty consent", "Not informed", "Objected", "Prospect"} <= set(
+        per_source.columns
+    )
+    assert set(per_campaign["Basis"]) <= {
+        "Expired",
+        "No loyalty consent",
+        "Not informed",
+        "Objected",
+        "Prospect",
+    }
+    assert "Loyalty" in set(per_campaign["Type"]) and "loyalty" not in set(per_campaign["Type"])
 
 
 def test_data_page_lists_the_load_history_and_empties_the_database(own_demo, open_app):

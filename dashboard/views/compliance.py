@@ -19,8 +19,8 @@ french = i18n.current() == "fr"
 
 
 def _readable(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """French: the codes of these columns (legal basis, email type) by their labels; English: as they are."""
-    if not french or frame.empty:
+    """The codes of these columns (legal basis, email type) by their labels, in every language."""
+    if frame.empty:
         return frame
     return frame.assign(
         **{c: frame[c].map(lambda code, c=c: code_labels(c).get(code, code)) for c in columns}
@@ -63,10 +63,8 @@ else:
     left, right = st.columns(2)
     left.markdown(_("**Per source**"))
     per_source = violations.per_source.rename(columns={"collection_source": _("Source")})
-    if french:  # one column per legal basis found, named by its code in English
-        per_source = per_source.rename(
-            columns=lambda code: _(basis_label(code)) if code in UNLAWFUL_BASES else code
-        )
+    # one column per legal basis found, named by its label
+    per_source = per_source.rename(columns=lambda code: basis_label(code) if code in UNLAWFUL_BASES else code)
     left.dataframe(
         tables.readable(per_source, counts=per_source.columns[1:]),
         hide_index=True,
