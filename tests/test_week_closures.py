@@ -181,10 +181,8 @@ def test_backup_restore_and_reset_keep_the_closures_and_the_logs(unhappy, tmp_pa
         con.close()
 
 
-def test_a_restore_refuses_a_backup_whose_closure_log_holds_an_unknown_event(unhappy, tmp_path):
-    con = unhappy
-    frozen.close_week(con, WEEK_END, LOOSE, by="Alice")
-    con.execute("update week_closure_log set event = 'erase'")
+def _backup_of(con, tmp_path):
+    """(a backup of this connection's database, that database's path): the connection is closed."""
     backups = tmp_path / "backups"
     backups.mkdir()
     db = con.execute(
@@ -194,8 +192,16 @@ def test_a_restore_refuses_a_backup_whose_closure_log_holds_an_unknown_event(unh
     con = store.connect(db, readable=[backups])
     maintenance.backup(con, backups / "crafted.duckdb")
     con.close()
+    return backups / "crafted.duckdb", db
+
+
+def test_a_restore_refuses_a_backup_whose_closure_log_holds_an_unknown_event(unhappy, tmp_path):
+    con = unhappy
+    frozen.close_week(con, WEEK_END, LOOSE, by="Alice")
+    con.execute("update week_closure_log set event = 'erase'")
+    crafted, db = _backup_of(con, tmp_path)
     with pytest.raises(UserError, match="erase"):
-        maintenance.restore(backups / "crafted.duckdb", db)
+        maintenance.restore(crafted, db)
 
 
 def test_a_closure_keeps_every_language(unhappy):
@@ -230,17 +236,9 @@ def test_a_restore_refuses_a_backup_whose_frozen_review_cannot_be_read_back(unha
     con = unhappy
     frozen.close_week(con, WEEK_END, LOOSE, by="Alice")
     con.execute("""update week_closures set review = '{"en": {"sources": []}}'""")  # no week, no settings…
-    backups = tmp_path / "backups"
-    backups.mkdir()
-    db = con.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()[0]
-    con.close()
-    con = store.connect(db, readable=[backups])
-    maintenance.backup(con, backups / "crafted.duckdb")
-    con.close()
+    crafted, db = _backup_of(con, tmp_path)
     with pytest.raises(UserError, match="closed week ending 2026-03-15 cannot be read back"):
-        maintenance.restore(backups / "crafted.duckdb", db)
+        maintenance.restore(crafted, db)
 
 
 def test_the_digest_of_a_closed_week_is_what_the_meeting_saw(unhappy, tmp_path, capsys):
