@@ -39,19 +39,31 @@ pairs as (
     join contact_facts as contacts using (contact_id)
 ),
 
+-- The latest activity day on or before each send day of each contact (an as-of join, written as a join and
+-- a max so that Spark runs it too: a contact has a few activity days and a few send days).
+last_activity as (
+    select sends.contact_id, sends.sent_date, max(activity.activity_date) as activity_date
+    from (select distinct contact_id, sent_date from pairs) as sends
+    join contact_activity as activity
+        on sends.contact_id = activity.contact_id and activity.activity_date <= sends.sent_date
+    group by sends.contact_id, sends.sent_date
+),
+
 with_last_contact as (
     select
         pairs.*,
-        greatest(pairs.collected_at, activity.activity_date) as last_contact_date
+        greatest(pairs.collected_at, last_activity.activity_date) as last_contact_date
     from pairs
-    asof left join contact_activity as activity
-        on pairs.contact_id = activity.contact_id and pairs.sent_date >= activity.activity_date
+    left join last_activity
+        on pairs.contact_id = last_activity.contact_id and pairs.sent_date = last_activity.sent_date
 ),
 
+-- Year boundaries between the last contact and the send (year() - year(): date_diff('year') counts them in
+-- DuckDB and whole years in Spark).
 with_years as (
     select
         *,
-        greatest(date_diff('year', last_contact_date, sent_date), 0) as whole_years
+        greatest(year(sent_date) - year(last_contact_date), 0) as whole_years
     from with_last_contact
 )
 
@@ -71,7 +83,7 @@ select
         when first_order_date <= sent_date then 'buyer'
         else 'prospect'
     end as basis_unless_expired,
-    -- date_diff counts year boundaries: last contact + that many years falls in the send's year, on or after
+    -- whole_years counts year boundaries: last contact + that many years falls in the send's year, on or after
     -- the send date or not; one more year is always enough.
     case
         when sent_date <= cast(last_contact_date + whole_years * interval 1 year as date) then whole_years
