@@ -33,13 +33,23 @@ def spark_functions() -> frozenset[str]:
 
 
 def to_spark(text: str, macros: dict[str, expand.Macro] | None = None) -> list[str]:
-    """Spark SQL for each statement of a DuckDB SQL text, scalar macros expanded first. Of a table macro
-    (`create macro … as table select …`, which Spark cannot create) the query it is made of: what a port
-    would run, its parameters left as columns."""
+    """Spark SQL for each statement of a DuckDB SQL text, its macros (scalar and table) expanded first. Of a
+    table macro (`create macro … as table select …`, which Spark cannot create) the query it is made of, its
+    parameters left as columns: what the Spark engine runs inside every query that calls it."""
     macros = expand.domain_macros() if macros is None else macros
+    tables = expand.domain_table_macros()
     statements = [s for s in sqlglot.parse(text, read="duckdb") if s is not None]
     queries = [s.expression if lint.is_table_macro(s) else s for s in statements]
-    return [expand.expand(q, macros).sql(dialect="spark", pretty=True, comments=False) for q in queries]
+    return [spark_sql(expand.expand_query(q, macros, tables, lenient=True)) for q in queries]
+
+
+def spark_sql(tree: exp.Expression) -> str:
+    """A self-contained DuckDB query (parameters bound, macros expanded) as the Spark SQL the Spark engine runs.
+    `[NOT] MATERIALIZED` on a CTE is a hint to DuckDB's planner that Spark has no syntax for: dropped."""
+    tree = tree.copy()
+    for cte in tree.find_all(exp.CTE):
+        cte.set("materialized", None)
+    return tree.sql(dialect="spark", pretty=True, comments=False)
 
 
 def called_functions(spark_sql: str) -> set[str]:
