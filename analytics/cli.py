@@ -56,8 +56,8 @@ def _setting(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-# The engines `report` can run on: DuckDB on this machine; Spark (issue 17) is declared so that asking for it
-# says it is not there yet, instead of running DuckDB silently.
+# The engines `report` can run on: DuckDB on this machine (a database or a lake), or Apache Spark over a lake or
+# a catalog's tables (analytics/spark_engine.py: the same SQL, transpiled).
 ENGINES = ("duckdb", "spark")
 
 
@@ -145,11 +145,33 @@ def _parser() -> argparse.ArgumentParser:
             "as `optout-cohorts export-lake` writes it (settings: the defaults and --setting)"
         ),
     )
+    data.add_argument(
+        "--catalog",
+        default=None,
+        metavar="NAME",
+        help=_(
+            "with --engine spark: read the canonical tables from this Spark catalog or schema (NAME.contacts, "
+            "NAME.events…) instead of a lake"
+        ),
+    )
     rep.add_argument(
         "--engine",
         choices=ENGINES,
         default="duckdb",
-        help=_("the engine that computes the report (default duckdb; spark: not available yet)"),
+        help=_("the engine that computes the report (default duckdb; spark: needs --lake or --catalog)"),
+    )
+    where = rep.add_mutually_exclusive_group()
+    where.add_argument(
+        "--spark-master",
+        default=None,
+        metavar="URL",
+        help=_("with --engine spark: where Spark runs (default local[*], this machine's cores)"),
+    )
+    where.add_argument(
+        "--spark-remote",
+        default=None,
+        metavar="sc://HOST:PORT",
+        help=_("with --engine spark: a Spark Connect server to run on instead"),
     )
     rep.add_argument(
         "--as-of",
@@ -344,8 +366,13 @@ def _presets(args: argparse.Namespace) -> int:
 
 def _settings(con, overrides: dict[str, object]) -> Settings:
     """The settings saved on the dashboard's Settings page (else the defaults), with these overrides."""
+    return _given_settings({**settings_store.load(con).as_dict(), **overrides})
+
+
+def _given_settings(overrides: dict[str, object]) -> Settings:
+    """The defaults with these overrides (a lake or a catalog carries no saved settings)."""
     try:
-        return from_mapping({**settings_store.load(con).as_dict(), **overrides})
+        return from_mapping(overrides)
     except ValueError as error:
         raise UserError(_("Invalid setting: {error}.").format(error=error)) from None
 
@@ -377,13 +404,23 @@ def _json(result: dict) -> str:
 
 
 def _report_connection(args: argparse.Namespace) -> contextlib.AbstractContextManager:
-    """The connection the report reads: the database, or a temporary one holding the lake (--lake)."""
-    if args.engine != "duckdb":
-        raise UserError(
-            _(
-                "The {engine} engine is not available yet: run the report with --engine duckdb (the default)."
-            ).format(engine=args.engine)
+    """What the report reads: the database, a temporary one holding the lake (--lake), or the Spark engine over
+    the lake or the catalog (--engine spark)."""
+    if args.engine == "spark":
+        if args.lake is None and args.catalog is None:
+            raise UserError(
+                _(
+                    "The Spark engine reads a lake or a catalog, not a database file: give --lake DIR (write one "
+                    "with optout-cohorts export-lake --db PATH --out DIR) or --catalog NAME."
+                )
+            )
+        from analytics import spark_engine
+
+        return spark_engine.opened(
+            lake_dir=args.lake, catalog=args.catalog, master=args.spark_master, remote=args.spark_remote
         )
+    if args.catalog is not None or args.spark_master is not None or args.spark_remote is not None:
+        raise UserError(_("--catalog, --spark-master and --spark-remote go with --engine spark."))
     if args.lake is not None:
         return lake.opened(args.lake)
     return contextlib.closing(store.connect(args.db))
@@ -394,7 +431,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.window_weeks is not None:
         overrides["window_weeks"] = args.window_weeks
     with _report_connection(args) as con:
-        settings = _settings(con, overrides)
+        settings = _settings(con, overrides) if args.engine == "duckdb" else _given_settings(overrides)
         as_of = args.as_of or cohorts.latest_send_date(con)
         if as_of is None:
             raise _no_sends()
@@ -417,7 +454,7 @@ def _report(args: argparse.Namespace) -> int:
                 text = cohorts.report_csv(result, chosen)
         for warning in cohorts.data_quality(con, as_of):
             print(_("warning: {warning}").format(warning=visible(warning)), file=sys.stderr)
-        if (demo := demo_database.notice(con)) is not None:
+        if args.engine == "duckdb" and (demo := demo_database.notice(con)) is not None:
             print(_("warning: demo data. {notice}").format(notice=visible(demo)), file=sys.stderr)
     _write(text, args.out)
     return 0

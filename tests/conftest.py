@@ -76,3 +76,14 @@ def open_app(monkeypatch):
     yield start
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The one Spark session of the test run: starting one takes 15–30 s on two cores, so every test that runs
+    the Spark engine shares it (spark_engine.session returns the running one), and it stops at the end."""
+    from analytics import spark_engine
+
+    session = spark_engine.session("local[2]")
+    yield session
+    session.stop()

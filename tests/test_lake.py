@@ -323,12 +323,6 @@ def test_a_failed_export_leaves_no_folder_behind(data, tmp_path, monkeypatch):
     con.close()
 
 
-def test_the_spark_engine_is_not_available_yet(demo_lake, capsys):
-    assert main(["report", "--engine", "spark", "--lake", str(demo_lake), "--as-of", "2026-06-30"]) == 2
-    captured = capsys.readouterr()
-    assert "The spark engine is not available yet" in captured.err and captured.out == ""
-
-
 def test_report_takes_a_database_or_a_lake_not_both(demo_file, demo_lake, capsys):
     with pytest.raises(SystemExit) as ended:
         main(["report", "--db", str(demo_file), "--lake", str(demo_lake)])

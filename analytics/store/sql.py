@@ -100,7 +100,10 @@ def query_text(name: str) -> str:
 
 
 def records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
-    """Run a named query with bound parameters; rows as dicts (nulls stay None)."""
+    """Run a named query with bound parameters; rows as dicts (nulls stay None). On another engine (the Spark
+    engine, analytics/spark_engine.py, stands where a connection stands) the engine runs the same file."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.records(name, **params)
     cursor = con.execute(query_text(name), params)
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -108,4 +111,6 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[di
 
 def frame(con: duckdb.DuckDBPyConnection, name: str, **params: Any):
     """Run a named query with bound parameters; a pandas DataFrame (for small results only)."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        return con.frame(name, **params)
     return con.execute(query_text(name), params).df()
