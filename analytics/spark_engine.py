@@ -19,6 +19,7 @@ no state, as with `report --lake` on DuckDB). Every domain query goes through `r
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import warnings
 from collections.abc import Iterator
@@ -160,30 +161,55 @@ def fact_steps() -> list[FactStep]:
     return steps
 
 
-def to_spark_sql(query: exp.Expression, params: dict[str, Any] | None = None) -> str:
-    """A DuckDB-dialect query as Spark SQL: parameters bound as literals, macros expanded."""
-    bound = expand.bind(query, params or {})
-    return transpile.spark_sql(expand.expand_query(bound))
+def to_spark_sql(
+    query: exp.Expression, params: dict[str, Any] | None = None, views: dict[str, str] | None = None
+) -> str:
+    """A DuckDB-dialect query as Spark SQL: parameters bound as literals, macros expanded, and each table the
+    engine holds (canonical and fact tables) read from its view (views: table → view name)."""
+    expanded = expand.expand_query(expand.bind(query, params or {}))
+    if views:
+        expanded = _read_views(expanded, views)
+    return transpile.spark_sql(expanded)
 
 
-def query_spark_sql(name: str, params: dict[str, Any]) -> str:
-    return to_spark_sql(sqlglot.parse_one(sql.query_text(name), read="duckdb"), params)
+def _read_views(tree: exp.Expression, views: dict[str, str]) -> exp.Expression:
+    """tree reading view views[t] for every table t (a CTE of the same name keeps its name: the CTEs are renamed
+    apart first). A renamed table keeps its old name as alias, so `contacts.collected_at` still resolves."""
+    tree = expand.rename_ctes(tree, "__0")
+    for table in list(tree.find_all(exp.Table)):
+        name = table.name.lower()
+        if table.db or isinstance(table.this, exp.Func) or name not in views:
+            continue
+        if not table.args.get("alias"):
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
+        table.set("this", exp.to_identifier(views[name]))
+    return tree
+
+
+def query_spark_sql(name: str, params: dict[str, Any], views: dict[str, str] | None = None) -> str:
+    return to_spark_sql(sqlglot.parse_one(sql.query_text(name), read="duckdb"), params, views)
 
 
 class SparkEngine:
     """The canonical tables of a lake (or catalog) and the facts built from them, in a Spark session.
 
-    Stands where a DuckDB connection stands for the report (store.sql.records dispatches to `records`). The
-    views are the session's: one engine at a time per session (opening another replaces them).
+    Stands where a DuckDB connection stands for the report (store.sql.records dispatches to `records`). Its
+    tables are temporary views of the session named apart (`oc3_contacts`…), so engines over different lakes
+    or catalogs share one session without seeing each other's data.
     """
+
+    _opened = itertools.count(1)
 
     def __init__(self, spark, *, lake_dir: Path | None = None, catalog: str | None = None) -> None:
         self.spark = spark
         self.lake_dir = lake_dir
         self.catalog = catalog
         self.counts: dict[str, int] = {}
-        self._cached: list[str] = []
+        self._cached: list = []  # the fact tables' cached DataFrames
         self.state = state_store()
+        prefix = f"oc{next(SparkEngine._opened)}_"
+        names = [*lake.LAYOUT, *(step.table for step in fact_steps())]
+        self.views = {name: prefix + name for name in names}
 
     # --- the canonical tables ------------------------------------------------------------------------------
 
@@ -256,7 +282,7 @@ class SparkEngine:
         if not checks:
             return
         conditions = ", ".join(f"count_if({condition})" for *_rest, condition in checks)
-        counts = self.spark.sql(f"select {conditions} from {lake_table.name}").collect()[0]
+        counts = self.spark.sql(f"select {conditions} from {self.views[lake_table.name]}").collect()[0]
         for (column, problem, _condition), count in zip(checks, counts, strict=True):
             if count:
                 raise lake._value_error(self._where(), lake_table.name, column.name, problem, count)
@@ -272,7 +298,7 @@ class SparkEngine:
             )
         for name, lake_table in lake.LAYOUT.items():
             frame = self._canonical(lake_table)
-            frame.createOrReplaceTempView(name)
+            frame.createOrReplaceTempView(self.views[name])
             self._check_values(lake_table)
         self.build_facts()
         return self
@@ -283,7 +309,7 @@ class SparkEngine:
         """The fact tables, as cached views, by the files that build them in the database (analytics/sql/facts)."""
         schemas = fact_schemas()
         for step in fact_steps():
-            frame = self.spark.sql(to_spark_sql(step.query))
+            frame = self.spark.sql(to_spark_sql(step.query, views=self.views))
             schema = schemas.get(step.table)
             if schema is not None:
                 names = step.columns or tuple(name for name, _type in schema)
@@ -296,21 +322,21 @@ class SparkEngine:
                     )
                 )
             frame = frame.cache()
-            frame.createOrReplaceTempView(step.table)
-            self._cached.append(step.table)
+            frame.createOrReplaceTempView(self.views[step.table])
+            self._cached.append(frame)
             self.counts[step.table] = frame.count()  # built now, so a failing step names itself
 
     # --- queries ---------------------------------------------------------------------------------------------
 
     def records(self, name: str, **params: Any) -> list[dict[str, Any]]:
         """A named query of analytics/sql (as store.sql.records runs it on DuckDB), run on Spark."""
-        rows = self.spark.sql(query_spark_sql(name, params)).collect()
+        rows = self.spark.sql(query_spark_sql(name, params, self.views)).collect()
         return [{key: _python(value) for key, value in row.asDict(recursive=True).items()} for row in rows]
 
     def frame(self, name: str, **params: Any):
         """A named query run on Spark, as store.sql.frame gives it: a small pandas DataFrame, through Arrow and
         DuckDB so that its column types are those the DuckDB engine's frame has."""
-        table = self.spark.sql(query_spark_sql(name, params)).toArrow()
+        table = self.spark.sql(query_spark_sql(name, params, self.views)).toArrow()
         return self.state.from_arrow(table).df()
 
     def execute(self, query: str, parameters: Any = None):
@@ -318,11 +344,12 @@ class SparkEngine:
         return self.state.execute(query, parameters)
 
     def close(self) -> None:
+        """Drop the engine's views and free its cached facts (the session stays, for other engines)."""
         self.state.close()
-        for table in self._cached:
-            self.spark.catalog.dropTempView(table)
-        for name in lake.LAYOUT:
-            self.spark.catalog.dropTempView(name)
+        for frame in self._cached:
+            frame.unpersist()
+        for view in self.views.values():
+            self.spark.catalog.dropTempView(view)
         self._cached.clear()
 
 

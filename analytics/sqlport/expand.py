@@ -259,7 +259,7 @@ def _expand_tables(
         query = _substitute(
             macro.query.copy(), dict(zip(macro.parameters, call.expressions, strict=True)), skip_excluded=True
         )
-        query = _rename_ctes(query, f"__{next(counter)}")
+        query = rename_ctes(query, f"__{next(counter)}")
         query = _expand_tables(query, macros, counter, depth + 1, lenient)
         return exp.Subquery(
             this=query, alias=alias.copy() if alias else exp.TableAlias(this=exp.to_identifier(name))
@@ -268,7 +268,7 @@ def _expand_tables(
     return tree.transform(replace, copy=False)
 
 
-def _rename_ctes(query: exp.Expression, suffix: str) -> exp.Expression:
+def rename_ctes(query: exp.Expression, suffix: str) -> exp.Expression:
     """The query with each of its CTEs renamed name+suffix. A CTE is visible to the CTEs after it and to the
     query's body, never to itself (`contacts as (select … from contacts)` reads the table); a renamed reference
     keeps the old name as its alias, so `facts.sent_date` still resolves."""
