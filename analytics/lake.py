@@ -229,14 +229,14 @@ def _expected(column: Column) -> str:
     }.get(column.kind, _("a string (UTF-8 BYTE_ARRAY)"))
 
 
-def _accepts(column: Column, found: str) -> bool:
+def accepts(column: Column, found: str) -> bool:
     if found == EMPTY_COLUMN:
         return True
     base = found.split("(")[0]  # DECIMAL(18,2)
     return base in READ_TYPES.get(column.kind, (STRING,))
 
 
-def _column_error(lake: Path, table: str, column: Column, found: str | None) -> UserError:
+def column_error(lake: Path, table: str, column: Column, found: str | None) -> UserError:
     where = _("The lake {lake}, table {table}, column {column}").format(
         lake=lake, table=table, column=column.name
     )
@@ -259,9 +259,9 @@ def _select_list(lake: Path, lake_table: LakeTable, found: dict[str, str]) -> st
     for column in lake_table.columns:
         kind = found.get(column.name)
         if kind is None and column.required:
-            raise _column_error(lake, lake_table.name, column, None)
-        if kind is not None and not _accepts(column, kind):
-            raise _column_error(lake, lake_table.name, column, kind)
+            raise column_error(lake, lake_table.name, column, None)
+        if kind is not None and not accepts(column, kind):
+            raise column_error(lake, lake_table.name, column, kind)
         if kind is None or kind == EMPTY_COLUMN:
             expressions.append(f"null::{column.sql_type} as {column.name}")
         elif kind == ZONED_TIMESTAMP:
@@ -274,33 +274,48 @@ def _select_list(lake: Path, lake_table: LakeTable, found: dict[str, str]) -> st
 READ = "read_parquet($files, hive_partitioning = true, union_by_name = true)"
 
 
-def _bad_values(con: duckdb.DuckDBPyConnection, lake: Path, lake_table: LakeTable) -> None:
-    """Refuse values outside a column's vocabulary and negative counts, as ingest refuses them in a CSV file (a
-    lake is typed, not checked). Run on the table just filled: one scan of the database, not of the files."""
-    checks, params = [], {}
-    for k, column in enumerate(lake_table.columns):
+def value_checks(lake_table: LakeTable, *, required: bool = False) -> list[tuple[Column, str, str]]:
+    """(column, the problem in words, a SQL condition both engines read) for each check a lake's values pass, as
+    ingest checks a CSV file's (a lake is typed, not checked): a code outside the column's vocabulary, a
+    negative count and, with required, an empty required value (the database's NOT NULL refuses it itself)."""
+    checks = []
+    for column in lake_table.columns:
         if column.vocabulary:
-            params[f"v{k}"] = list(column.vocabulary)
-            condition = f"{column.name} is not null and not list_contains($v{k}, {column.name})"
+            allowed = ", ".join(f"'{value}'" for value in column.vocabulary)  # the product's own codes
             checks.append(
                 (
                     column,
                     _("holds values outside {values}").format(values=", ".join(column.vocabulary)),
-                    condition,
+                    f"{column.name} is not null and {column.name} not in ({allowed})",
                 )
             )
         if column.kind == COUNT:
             checks.append((column, _("holds negative counts"), f"{column.name} < 0"))
+        if required and column.required:
+            checks.append((column, _("is empty on some rows (a required column)"), f"{column.name} is null"))
+    return checks
+
+
+def refuse_bad_counts(
+    lake: Path | str, table: str, checks: list[tuple[Column, str, str]], counts: tuple | list
+) -> None:
+    """The first check some rows failed (counts: rows failing each of value_checks), as a UserError."""
+    for (column, problem, _condition), count in zip(checks, counts, strict=True):
+        if count:
+            raise value_error(lake, table, column.name, problem, count)
+
+
+def _bad_values(con: duckdb.DuckDBPyConnection, lake: Path, lake_table: LakeTable) -> None:
+    """Refuse bad values (value_checks); run on the table just filled: one scan of the database, not of the files."""
+    checks = value_checks(lake_table)
     if not checks:
         return
     conditions = ", ".join(f"count(*) filter (where {condition})" for *_rest, condition in checks)
-    counts = con.execute(f"select {conditions} from {lake_table.name}", params).fetchone()
-    for (column, problem, _condition), count in zip(checks, counts, strict=True):
-        if count:
-            raise _value_error(lake, lake_table.name, column.name, problem, count)
+    counts = con.execute(f"select {conditions} from {lake_table.name}").fetchone()
+    refuse_bad_counts(lake, lake_table.name, checks, counts)
 
 
-def _value_error(lake: Path, table: str, column: str, problem: str, count: int | None = None) -> UserError:
+def value_error(lake: Path, table: str, column: str, problem: str, count: int | None = None) -> UserError:
     rows = (
         ""
         if count is None
@@ -314,6 +329,25 @@ def _value_error(lake: Path, table: str, column: str, problem: str, count: int |
     )
 
 
+def missing_table(lake: Path | str, lake_table: LakeTable) -> UserError:
+    return UserError(
+        _(
+            "The lake {lake} has no table {table}: expected a folder {table}/ of Parquet files or a file "
+            "{table}.parquet, with the columns {columns}. Fix: write that table (optout-cohorts "
+            "export-lake writes every table), then try again."
+        ).format(lake=lake, table=lake_table.name, columns=", ".join(lake_table.table.required))
+    )
+
+
+def not_a_folder(lake: Path) -> UserError:
+    return UserError(
+        _(
+            "The lake {lake} is not a folder. Give the folder that holds one Parquet dataset per table "
+            "(contacts/, orders/, campaigns/, events/…)."
+        ).format(lake=lake)
+    )
+
+
 # DuckDB's words for an empty value in a NOT NULL column of the canonical tables.
 NOT_NULL = re.compile(r"NOT NULL constraint failed: (\w+)\.(\w+)")
 
@@ -322,13 +356,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, lake: Path, lake_table: LakeTabl
     files = table_files(lake, lake_table.name)
     if files is None:
         if lake_table.required:
-            raise UserError(
-                _(
-                    "The lake {lake} has no table {table}: expected a folder {table}/ of Parquet files or a file "
-                    "{table}.parquet, with the columns {columns}. Fix: write that table (optout-cohorts "
-                    "export-lake writes every table), then try again."
-                ).format(lake=lake, table=lake_table.name, columns=", ".join(lake_table.table.required))
-            )
+            raise missing_table(lake, lake_table)
         return 0
     # Column names compare as SQL (and Spark) compare them: whatever their case.
     found = dict(
@@ -352,12 +380,7 @@ def load(con: duckdb.DuckDBPyConnection, lake_dir: Path | str) -> dict[str, int]
     """
     lake = Path(lake_dir).absolute()
     if not lake.is_dir():
-        raise UserError(
-            _(
-                "The lake {lake} is not a folder. Give the folder that holds one Parquet dataset per table "
-                "(contacts/, orders/, campaigns/, events/…)."
-            ).format(lake=lake)
-        )
+        raise not_a_folder(lake)
     held = con.execute(
         "select " + " + ".join(f"(select count(*) from {name})" for name in LAYOUT)
     ).fetchone()[0]
@@ -372,7 +395,7 @@ def load(con: duckdb.DuckDBPyConnection, lake_dir: Path | str) -> dict[str, int]
         empty = NOT_NULL.search(str(error))
         if empty is None:
             raise
-        raise _value_error(lake, empty[1], empty[2], _("is empty on some rows (a required column)")) from None
+        raise value_error(lake, empty[1], empty[2], _("is empty on some rows (a required column)")) from None
     return counts
 
 

@@ -52,7 +52,7 @@ SPARK_TYPES = {
     "varchar": "string",
     "hugeint": "decimal(38,0)",
 }
-# Spark's Parquet types by the DuckDB names lake.py accepts them under (lake._accepts).
+# Spark's Parquet types by the DuckDB names lake.py accepts them under (lake.accepts).
 READ_AS = {
     "DateType": "DATE",
     "TimestampNTZType": "TIMESTAMP",
@@ -230,17 +230,7 @@ class SparkEngine:
         frame = self._read(lake_table)
         if frame is None:
             if lake_table.required:
-                raise UserError(
-                    _(
-                        "The lake {lake} has no table {table}: expected a folder {table}/ of Parquet files or a "
-                        "file {table}.parquet, with the columns {columns}. Fix: write that table (optout-cohorts "
-                        "export-lake writes every table), then try again."
-                    ).format(
-                        lake=self._where(),
-                        table=lake_table.name,
-                        columns=", ".join(lake_table.table.required),
-                    )
-                )
+                raise lake.missing_table(self._where(), lake_table)
             schema = ", ".join(f"{c.name} {spark_type(c.sql_type)}" for c in lake_table.columns)
             return self.spark.createDataFrame([], schema)
         found = {
@@ -252,50 +242,26 @@ class SparkEngine:
         target = spark_type(column.sql_type)
         if column.name not in found:
             if column.required:
-                raise lake._column_error(self._where(), lake_table.name, column, None)
+                raise lake.column_error(self._where(), lake_table.name, column, None)
             return f"cast(null as {target}) as {column.name}"
         stored, spark_kind = found[column.name]
         kind = READ_AS.get(spark_kind, spark_kind)
-        if not lake._accepts(column, kind):
-            raise lake._column_error(self._where(), lake_table.name, column, kind)
+        if not lake.accepts(column, kind):
+            raise lake.column_error(self._where(), lake_table.name, column, kind)
         return f"cast(`{stored}` as {target}) as {column.name}"
 
     def _check_values(self, lake_table: lake.LakeTable) -> None:
-        """Values outside a vocabulary, negative counts and empty required values refused, as lake.load does."""
-        checks = []
-        for column in lake_table.columns:
-            if column.vocabulary:
-                allowed = ", ".join(f"'{v}'" for v in column.vocabulary)
-                checks.append(
-                    (
-                        column,
-                        _("holds values outside {values}").format(values=", ".join(column.vocabulary)),
-                        f"{column.name} is not null and {column.name} not in ({allowed})",
-                    )
-                )
-            if column.kind == "count":
-                checks.append((column, _("holds negative counts"), f"{column.name} < 0"))
-            if column.required:
-                checks.append(
-                    (column, _("is empty on some rows (a required column)"), f"{column.name} is null")
-                )
-        if not checks:
-            return
+        """The values lake.load refuses, refused with the same words (empty required values too: a view has no
+        NOT NULL constraint to refuse them)."""
+        checks = lake.value_checks(lake_table, required=True)
         conditions = ", ".join(f"count_if({condition})" for *_rest, condition in checks)
         counts = self.spark.sql(f"select {conditions} from {self.views[lake_table.name]}").collect()[0]
-        for (column, problem, _condition), count in zip(checks, counts, strict=True):
-            if count:
-                raise lake._value_error(self._where(), lake_table.name, column.name, problem, count)
+        lake.refuse_bad_counts(self._where(), lake_table.name, checks, counts)
 
     def open(self) -> SparkEngine:
         """Register the canonical tables, check them, build the facts."""
         if self.catalog is None and not Path(self.lake_dir).is_dir():
-            raise UserError(
-                _(
-                    "The lake {lake} is not a folder. Give the folder that holds one Parquet dataset per table "
-                    "(contacts/, orders/, campaigns/, events/…)."
-                ).format(lake=self.lake_dir)
-            )
+            raise lake.not_a_folder(self.lake_dir)
         for name, lake_table in lake.LAYOUT.items():
             frame = self._canonical(lake_table)
             frame.createOrReplaceTempView(self.views[name])

@@ -225,12 +225,26 @@ def _violation_bases(engine, as_of: str, settings) -> dict[str, int]:
 def test_a_lake_missing_a_table_or_holding_a_bad_code_is_refused_on_spark_too(demo_lake, tmp_path, capsys):
     import shutil
 
+    import duckdb
+
     broken = tmp_path / "lake"
     shutil.copytree(demo_lake, broken)
     shutil.rmtree(broken / "events")
     assert main(["report", "--engine", "spark", "--lake", str(broken), "--format", "json"]) == 2
     err = capsys.readouterr().err
     assert "has no table events" in err and "export-lake" in err
+    # Every contact's consent rewritten to a code SPEC §4 does not have: refused, counted, with the fix.
+    shutil.copytree(demo_lake / "events", broken / "events")
+    files = lake.table_files(broken, "contacts")
+    duckdb.sql(
+        f"copy (select * replace ('maybe' as consent) from read_parquet({files})) to '{tmp_path / 'c.parquet'}'"
+    )
+    shutil.rmtree(broken / "contacts")
+    shutil.move(tmp_path / "c.parquet", broken / "contacts.parquet")
+    assert main(["report", "--engine", "spark", "--lake", str(broken), "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert "table contacts, column consent holds values outside opt_in, none, objected (15256 rows)" in err
+    assert "Fix: correct those rows of contacts" in err
 
 
 def test_the_spark_engine_reads_a_lake_or_a_catalog_not_a_database(demo_file, capsys):
