@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,9 @@ def session(master: str | None = None, remote: str | None = None):
         builder = (
             builder.master(master or DEFAULT_MASTER)
             .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
+            .config(
+                "spark.sql.shuffle.partitions", "8"
+            )  # Spark's 200 suits a cluster, not the product's aggregates
             .config("spark.ui.showConsoleProgress", "false")
             # Local mode: the driver is the executor, so its memory holds the cached facts (a 10 M-event brand's
             # fit in 4 GB; spark-defaults.conf or this variable change it).
@@ -276,15 +279,17 @@ class SparkEngine:
         schemas = fact_schemas()
         for step in fact_steps():
             frame = self.spark.sql(to_spark_sql(step.query, views=self.views))
-            schema = schemas.get(step.table)
+            schema = schemas.get(step.table)  # None: event_pairs, a temporary table of the build
             if schema is not None:
+                # As an INSERT fills the table: by position, into the columns it names (else all of them), a
+                # column it does not name left null, each value cast to the table's type.
                 names = step.columns or tuple(name for name, _type in schema)
-                types = dict(schema)
                 frame = frame.toDF(*names).selectExpr(
                     *(
                         f"cast(`{name}` as {spark_type(kind)}) as {name}"
+                        if name in names
+                        else f"cast(null as {spark_type(kind)}) as {name}"
                         for name, kind in schema
-                        if name in types
                     )
                 )
             frame = frame.cache()
@@ -321,8 +326,6 @@ class SparkEngine:
 
 def _python(value: Any) -> Any:
     """A Spark value as DuckDB's Python client gives it (a decimal sum of integers as an int)."""
-    from decimal import Decimal
-
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     if isinstance(value, list):
