@@ -34,7 +34,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from analytics import lake
+from analytics import lake, store
 from analytics.errors import UserError
 from analytics.i18n import _
 from analytics.sqlport import expand, transpile
@@ -70,6 +70,7 @@ READ_AS = {
     "NullType": lake.EMPTY_COLUMN,
 }
 DEFAULT_MASTER = "local[*]"
+LOOPBACK = "127.0.0.1"
 ENV_MEMORY = "OPTOUT_COHORTS_SPARK_MEMORY"
 # pyspark 4.3 warns, when it first converts a row, that it does not fully support pandas 3: the engine hands no
 # data to pandas. (Shown by the CLI after a run, that warning also hung the process at exit.)
@@ -108,6 +109,15 @@ def session(master: str | None = None, remote: str | None = None):
             # fit in 4 GB; spark-defaults.conf or this variable change it).
             .config("spark.driver.memory", os.environ.get(ENV_MEMORY, "4g"))
         )
+        if (master or DEFAULT_MASTER).startswith("local"):
+            # This machine only, like the dashboard: the driver's ports listen on the loopback interface; and
+            # the facts Spark spills or shuffles (contact ids) go to the product's private work folder, which
+            # Spark empties when it stops, not to a shared /tmp.
+            builder = (
+                builder.config("spark.driver.bindAddress", LOOPBACK)
+                .config("spark.driver.host", LOOPBACK)
+                .config("spark.local.dir", str(store.work_dir()))
+            )
     spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     if not remote:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import lake, spark_engine
+from analytics import lake, spark_engine, store
 from analytics.cli import main
 from analytics.report import cohorts
 from analytics.settings import DEFAULTS
@@ -24,8 +24,6 @@ pytestmark = pytest.mark.usefixtures("spark")
 
 @pytest.fixture(scope="module")
 def demo_lake(demo_file, tmp_path_factory):
-    import analytics.store as store
-
     out = tmp_path_factory.mktemp("spark_demo") / "lake"
     con = store.connect(demo_file, readable=[out.parent])
     lake.export(con, out)
@@ -245,6 +243,19 @@ def test_a_lake_missing_a_table_or_holding_a_bad_code_is_refused_on_spark_too(de
     err = capsys.readouterr().err
     assert "table contacts, column consent holds values outside opt_in, none, objected (15256 rows)" in err
     assert "Fix: correct those rows of contacts" in err
+
+
+def test_a_local_spark_listens_on_this_machine_only_spills_privately_and_runs_in_utc(spark):
+    import stat
+
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.driver.bindAddress") == conf.get("spark.driver.host") == "127.0.0.1"
+    assert conf.get("spark.ui.enabled") == "false"  # no web UI port either
+    # Spill and shuffle files (contact ids) in the product's private work folder, not in a shared /tmp.
+    local_dir = Path(conf.get("spark.local.dir"))
+    assert local_dir == store.work_dir()
+    assert stat.S_IMODE(local_dir.stat().st_mode) == 0o700
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
 
 
 def test_the_spark_engine_reads_a_lake_or_a_catalog_not_a_database(demo_file, capsys):
