@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from analytics import formats, i18n, ingest, lake, store
 from analytics.demo import database as demo_database
-from analytics.errors import UserError
+from analytics.errors import UserError, spark_missing
 from analytics.i18n import _, ngettext
 from analytics.ingest import mapping
 from analytics.report import cohorts, digest, export, frozen, review
@@ -414,8 +414,10 @@ def _report_connection(args: argparse.Namespace) -> contextlib.AbstractContextMa
                     "with optout-cohorts export-lake --db PATH --out DIR) or --catalog NAME."
                 )
             )
-        from analytics import spark_engine
-
+        try:
+            from analytics import spark_engine  # SQLGlot and pyspark: the spark extra
+        except ImportError:
+            raise spark_missing() from None
         return spark_engine.opened(
             lake_dir=args.lake, catalog=args.catalog, master=args.spark_master, remote=args.spark_remote
         )

@@ -18,6 +18,16 @@ class UserError(Exception):
     """Something the user can fix: the message says what is wrong, where, and how to fix it."""
 
 
+def spark_missing() -> UserError:
+    """The Spark engine asked for where its optional packages (the spark extra) are not installed."""
+    return UserError(
+        _(
+            "The Spark engine needs pyspark and a Java 17 runtime: pip install 'optout-cohorts[spark]' "
+            "(and, on Debian, apt-get install openjdk-17-jre-headless), then try again."
+        )
+    )
+
+
 @dataclass
 class Problem:
     """One kind of problem in one column of a file, with the first offending rows."""

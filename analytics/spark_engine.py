@@ -35,8 +35,7 @@ import sqlglot
 from sqlglot import exp
 
 from analytics import lake, store
-from analytics.errors import UserError
-from analytics.i18n import _
+from analytics.errors import spark_missing
 from analytics.sqlport import expand, transpile
 from analytics.store import facts, sql
 from analytics.tables import Column
@@ -87,12 +86,7 @@ def session(master: str | None = None, remote: str | None = None):
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise UserError(
-            _(
-                "The Spark engine needs pyspark and a Java 17 runtime: pip install 'optout-cohorts[spark]' "
-                "(and, on Debian, apt-get install openjdk-17-jre-headless), then try again."
-            )
-        ) from None
+        raise spark_missing() from None
     warnings.filterwarnings("ignore", message=PANDAS_WARNING, category=FutureWarning)
     builder = SparkSession.builder.appName("optout-cohorts")
     if remote:

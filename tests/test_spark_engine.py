@@ -303,3 +303,17 @@ def test_a_catalogs_tables_give_the_same_report_as_the_lake(edge_engines, spark,
         assert cohorts.latest_send_date(engine) == dt.date(2026, 1, 27)
     finally:
         spark.sql(f"drop database if exists {name} cascade")
+
+
+def test_without_the_spark_extra_the_cli_says_what_to_install(demo_lake, monkeypatch, capsys):
+    import sys
+
+    import analytics
+
+    # As if SQLGlot or pyspark were missing: importing the engine fails.
+    monkeypatch.setitem(sys.modules, "analytics.spark_engine", None)
+    monkeypatch.delattr(analytics, "spark_engine", raising=False)
+    assert main(["report", "--engine", "spark", "--lake", str(demo_lake)]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'optout-cohorts[spark]'" in err and "openjdk-17-jre-headless" in err
+    assert "Traceback" not in err
