@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from analytics import store
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, HOSTILE, choose, chromium_path
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM_FLAGS, HOSTILE, choose, chromium_path, settled
 
 
 def write_upload(folder: Path) -> list[Path]:
@@ -68,7 +68,8 @@ def test_upload_then_read_the_recommendation(server, tmp_path):
         page.goto(f"{server}/data", wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=60_000)
 
-        page.locator("input[type=file]").first.set_input_files([str(p) for p in write_upload(tmp_path)])
+        settled(page)
+        page.locator("input[type=file][multiple]").set_input_files([str(p) for p in write_upload(tmp_path)])
         expect(page.get_by_text("popup_events.csv → events")).to_be_visible(timeout=60_000)
         page.get_by_role("button", name="Load 4 file(s)").click()
         expect(page.get_by_text("Loaded 4 file(s). Every page now shows the new data.")).to_be_visible(

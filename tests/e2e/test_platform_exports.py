@@ -38,7 +38,9 @@ def upload(page: Page, url: str, files: list[Path], names: list[str]) -> None:
     """A new visit of the Data page (an empty uploader), the files chosen, each one's preview shown."""
     page.goto(f"{url}/data", wait_until="domcontentloaded")
     expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=60_000)
-    page.locator("input[type=file]").first.set_input_files([str(f) for f in files])
+    settled(page)
+    # The page has two uploaders (the files, and a backup to restore); only the first takes several files.
+    page.locator("input[type=file][multiple]").set_input_files([str(f) for f in files])
     for name in names:
         expect(page.get_by_text(name).first).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid='stForm']")).to_have_count(
